@@ -1,0 +1,531 @@
+/**
+ * Every time format clockd serves, as pure functions of (instant, zone,
+ * monotonic reading): Go's `time.Time.String()` and layouts, Unix counts,
+ * RFC 3339 and ISO 8601, the HTTP and mail dates, RFC 867 daytime, the NIST
+ * daytime layout, Julian dates, NTP, TAI64N and a JSON summary.
+ *
+ * Sub-second formats are exact to the nanosecond: dates come from integer
+ * day arithmetic, and every scaled number is built from whole seconds and
+ * nanoseconds separately, never through a float of the whole instant.
+ *
+ * @example Usage
+ * ```ts
+ * import { formatInstant } from "./formats.ts";
+ * import { UTC } from "./zone.ts";
+ * const text = formatInstant("rfc3339nano", { seconds: 0, nanos: 500_000_000 }, UTC);
+ * if (text !== "1970-01-01T00:00:00.5Z") throw new Error(text);
+ * ```
+ *
+ * @module
+ */
+
+import {
+  civilFromDays,
+  daysFromCivil,
+  type LocalTime,
+  localTime,
+  pad2,
+  pad9,
+  padInt,
+  SECONDS_PER_DAY,
+  trimmedFraction,
+} from "./_format_calendar.ts";
+import { leapSecondEndsMonth, taiMinusUtc } from "./_format_leap_seconds.ts";
+import { nistDstCode } from "./_format_us_dst.ts";
+import type { Instant } from "./instant.ts";
+import { UTC, type Zone } from "./zone.ts";
+
+export { LEAP_SECONDS, type LeapSecond, taiMinusUtc } from "./_format_leap_seconds.ts";
+
+/** A named way of writing an instant as one line of ASCII. */
+export interface TimeFormat {
+  /** Lower-case canonical name. */
+  readonly name: string;
+  /** One short line for help output. */
+  readonly summary: string;
+  /**
+   * The smallest step the output can show, in nanoseconds: 1e9 for
+   * whole-second formats, whose output is the same for every instant of a
+   * second (servers cache those per format, zone and second).
+   */
+  readonly resolutionNanos: number;
+  /** `false` when the zone cannot change the output. */
+  readonly zoned: boolean;
+  /**
+   * Writes an instant.
+   *
+   * @param instant The instant.
+   * @param zone The zone for the wall-clock fields (ignored if not {@linkcode TimeFormat.zoned}).
+   * @param monotonicNanos A monotonic clock reading for Go's `m=` field; `NaN` for none.
+   * @returns One line, no newline, ASCII only.
+   */
+  render(instant: Instant, zone: Zone, monotonicNanos: number): string;
+}
+
+const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+const WEEKDAYS_SHORT = WEEKDAYS.map((day) => day.slice(0, 3));
+const MONTHS = [
+  "",
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+];
+const MONTHS_SHORT = MONTHS.map((month) => month.slice(0, 3));
+
+/** Days from the Modified Julian Date epoch (1858-11-17) to the Unix epoch. */
+const MJD_UNIX_EPOCH = 40_587;
+/** Julian Day Number of 1970-01-01 (its Julian Date is 2440587.5). */
+const JDN_UNIX_EPOCH = 2_440_587;
+/** Seconds from the NTP prime epoch (1900-01-01) to the Unix epoch. */
+const NTP_UNIX_OFFSET = 2_208_988_800;
+const TWO_TO_32 = 4_294_967_296;
+/** The TAI64 label of the TAI second 1970-01-01 00:00:00 is 2^62: its upper 32 bits. */
+const TAI64_HIGH_BIAS = 0x4000_0000;
+/** Decimal places of `mjd` and `jd`. */
+const DAY_FRACTION_DIGITS = 8;
+/** Nanoseconds in 1e-8 day, the last place of `mjd` and `jd`. */
+const NANOS_PER_DAY_UNIT = 864_000;
+
+// ---------------------------------------------------------------------------
+// Field writers
+
+function date(t: LocalTime): string {
+  return padInt(t.year, 4) + "-" + pad2(t.month) + "-" + pad2(t.day);
+}
+
+function clock(t: LocalTime): string {
+  return pad2(t.hour) + ":" + pad2(t.minute) + ":" + pad2(t.second);
+}
+
+/** Go's `_2`: the day of the month padded with a space. */
+function spaceDay(day: number): string {
+  return day < 10 ? " " + day : String(day);
+}
+
+/**
+ * Go's `-0700` and, with a colon, `-07:00`: whole minutes of the offset
+ * (seconds truncated), the sign of those minutes.
+ */
+function numericOffset(offsetSeconds: number, colon: boolean): string {
+  const minutes = Math.trunc(offsetSeconds / 60);
+  const abs = Math.abs(minutes);
+  return (minutes < 0 ? "-" : "+") + pad2(Math.floor(abs / 60)) + (colon ? ":" : "") +
+    pad2(abs % 60);
+}
+
+/** Go's `Z07:00`: `Z` for a zero offset. */
+function rfc3339Offset(offsetSeconds: number): string {
+  return offsetSeconds === 0 ? "Z" : numericOffset(offsetSeconds, true);
+}
+
+function rfc3339Nano(t: LocalTime): string {
+  return date(t) + "T" + clock(t) + trimmedFraction(t.nanos) + rfc3339Offset(t.offsetSeconds);
+}
+
+/** The ISO 8601 time part shared by the three `iso8601` formats. */
+function isoTime(t: LocalTime): string {
+  return "T" + clock(t) + "," + pad9(t.nanos) + numericOffset(t.offsetSeconds, true);
+}
+
+/** Go's `m=±s.nnnnnnnnn`, or nothing without a monotonic reading. */
+function monotonic(nanos: number): string {
+  if (!Number.isFinite(nanos)) return "";
+  const rounded = Math.round(nanos);
+  const abs = Math.abs(rounded);
+  const seconds = Math.floor(abs / 1e9);
+  return " m=" + (rounded < 0 ? "-" : "+") + seconds + "." + pad9(abs - seconds * 1e9);
+}
+
+/**
+ * floor((seconds·10^9 + nanos) / 10^(9 − digits)) in decimal, exact for any
+ * safe-integer `seconds`: the whole seconds and the scaled fraction are
+ * written side by side instead of multiplied out.
+ */
+function scaledCount(instant: Instant, digits: number): string {
+  const scale = 10 ** (9 - digits);
+  const fraction = Math.floor(instant.nanos / scale);
+  const { seconds } = instant;
+  if (seconds >= 0) {
+    return seconds === 0 ? String(fraction) : seconds + String(fraction).padStart(digits, "0");
+  }
+  if (fraction === 0) return seconds + "0".repeat(digits);
+  // seconds + fraction/10^digits = -((|seconds| - 1) + (10^digits - fraction)/10^digits)
+  const whole = -seconds - 1;
+  const rest = 10 ** digits - fraction;
+  return "-" + (whole === 0 ? String(rest) : whole + String(rest).padStart(digits, "0"));
+}
+
+/**
+ * A day count plus a fraction of a day, in units of 1e-8 day, as a decimal
+ * with eight places: the value floored to the last place.
+ */
+function decimalDays(day: number, units: number): string {
+  if (day >= 0 || units === 0) {
+    return day + "." + String(units).padStart(DAY_FRACTION_DIGITS, "0");
+  }
+  const rest = 10 ** DAY_FRACTION_DIGITS - units;
+  return "-" + (-day - 1) + "." + String(rest).padStart(DAY_FRACTION_DIGITS, "0");
+}
+
+/**
+ * A time of day (seconds and nanoseconds into the day) in 1e-8 day units,
+ * floored. Numerator < 8.64e13 and quotient < 1e8 are exact in a double, and
+ * a non-integer quotient is at least 1/864000 from the next integer, far
+ * beyond rounding.
+ */
+function dayUnits(secondOfDay: number, nanos: number): number {
+  return Math.floor((secondOfDay * 1e9 + nanos) / NANOS_PER_DAY_UNIT);
+}
+
+function modifiedJulianDate(instant: Instant): string {
+  const days = Math.floor(instant.seconds / SECONDS_PER_DAY);
+  const units = dayUnits(instant.seconds - days * SECONDS_PER_DAY, instant.nanos);
+  return decimalDays(days + MJD_UNIX_EPOCH, units);
+}
+
+function julianDate(instant: Instant): string {
+  // Julian days start at noon UTC.
+  const fromNoon = instant.seconds + SECONDS_PER_DAY / 2;
+  const days = Math.floor(fromNoon / SECONDS_PER_DAY);
+  const units = dayUnits(fromNoon - days * SECONDS_PER_DAY, instant.nanos);
+  return decimalDays(days + JDN_UNIX_EPOCH, units);
+}
+
+function hex8(n: number): string {
+  return n.toString(16).padStart(8, "0");
+}
+
+/** floor(nanos · 2^32 / 10^9), exactly: 2^32/10^9 = 2^23/1953125, and nanos · 2^23 < 2^53. */
+function ntpFraction(nanos: number): number {
+  const numerator = nanos * 8_388_608;
+  let quotient = Math.floor(numerator / 1_953_125);
+  if (quotient * 1_953_125 > numerator) quotient--;
+  return quotient;
+}
+
+function ntpTimestamp(instant: Instant): string {
+  const era = ((instant.seconds + NTP_UNIX_OFFSET) % TWO_TO_32 + TWO_TO_32) % TWO_TO_32;
+  return hex8(era) + "." + hex8(ntpFraction(instant.nanos));
+}
+
+function tai64n(instant: Instant): string {
+  const tai = instant.seconds + taiMinusUtc(instant.seconds);
+  const high = Math.floor(tai / TWO_TO_32);
+  return "@" + hex8(TAI64_HIGH_BIAS + high) + hex8(tai - high * TWO_TO_32) + hex8(instant.nanos);
+}
+
+/** The ISO 8601 week date: the week-year is the year of the week's Thursday. */
+function isoWeekDate(t: LocalTime): string {
+  const weekday = t.weekday === 0 ? 7 : t.weekday;
+  const thursday = t.days - weekday + 4;
+  const weekYear = civilFromDays(thursday).year;
+  const week = Math.floor((thursday - daysFromCivil(weekYear, 1, 1)) / 7) + 1;
+  return padInt(weekYear, 4) + "-W" + pad2(week) + "-" + weekday;
+}
+
+function ordinalDate(t: LocalTime): string {
+  const dayOfYear = t.days - daysFromCivil(t.year, 1, 1) + 1;
+  return padInt(t.year, 4) + "-" + String(dayOfYear).padStart(3, "0");
+}
+
+/** NIST's msADV field, `%5.1f` milliseconds: clockd advances nothing. */
+const NIST_ADVANCE = "  0.0";
+
+// ---------------------------------------------------------------------------
+// The formats
+
+function define(
+  name: string,
+  summary: string,
+  resolutionNanos: number,
+  zoned: boolean,
+  render: (instant: Instant, zone: Zone, monotonicNanos: number) => string,
+): TimeFormat {
+  return Object.freeze({ name, summary, resolutionNanos, zoned, render });
+}
+
+/**
+ * Every format, in display order (`go` first). Resolutions are in
+ * nanoseconds; whole-second formats say 1e9.
+ *
+ * - `go`: Go's `time.Time.String()`: `2006-01-02 15:04:05.999999999 -0700 MST`
+ *   (fraction trimmed of trailing zeros, dropped when zero), then
+ *   ` m=±s.nnnnnnnnn` from the monotonic reading, omitted when it is `NaN`.
+ * - `rfc3339`, `rfc3339nano`: Go's `RFC3339` and `RFC3339Nano` (`Z` for a zero offset).
+ * - `iso8601`: ISO 8601 extended calendar date and time with nine fraction
+ *   digits after a comma (ISO's preferred decimal sign) and a `±hh:mm` offset,
+ *   `+00:00` for UTC: exactly GNU `date --iso-8601=ns`. `iso8601-ordinal`
+ *   (`2026-325T…`) and `iso8601-week` (`2026-W47-6T…`, ISO week-year) share the time part.
+ * - `unix`, `unixms`, `unixus`, `unixns`: integer counts since 1970, floored.
+ * - `rfc1123`: the HTTP date (IMF-fixdate), always GMT. `rfc2822`: Go's
+ *   `RFC1123Z`, the mail date with the numeric offset. `rfc850`, `ansic`,
+ *   `unixdate`: Go's layouts of those names (`unixdate` is `date`'s C-locale output).
+ * - `daytime`: RFC 867's suggested `Weekday, Month Day, Year HH:MM:SS-ZONE`
+ *   (day unpadded; a numeric abbreviation follows the time without the `-`).
+ * - `nist`: the NIST ITS daytime layout; see {@linkcode nistDaytime}.
+ * - `mjd`, `jd`: Modified Julian Date and Julian Date (UTC) with eight
+ *   decimals (864 µs), floored, from integer arithmetic.
+ * - `ntp`: NTP era seconds (mod 2^32) and 32-bit fraction in hex, as `ntpq` prints.
+ * - `tai64n`: `@` and 24 hex digits: 2^62 + Unix seconds + TAI−UTC, then nanoseconds.
+ * - `json`: one JSON object: `unix`, `unixns` (a string), `rfc3339nano`,
+ *   `zone`, `abbreviation`, `offset` (seconds), `mjd` (number), `ntp`, `tai64n`.
+ */
+export const FORMATS: readonly TimeFormat[] = Object.freeze([
+  define(
+    "go",
+    "Go's time.Time.String(), with the monotonic reading",
+    1,
+    true,
+    (instant, zone, monotonicNanos) => {
+      const t = localTime(instant, zone);
+      return date(t) + " " + clock(t) + trimmedFraction(t.nanos) + " " +
+        numericOffset(t.offsetSeconds, false) + " " + t.abbreviation + monotonic(monotonicNanos);
+    },
+  ),
+  define(
+    "rfc3339",
+    "RFC 3339 to the second (Go's RFC3339)",
+    1e9,
+    true,
+    (instant, zone) => {
+      const t = localTime(instant, zone);
+      return date(t) + "T" + clock(t) + rfc3339Offset(t.offsetSeconds);
+    },
+  ),
+  define(
+    "rfc3339nano",
+    "RFC 3339 with the fraction, trailing zeros trimmed (Go's RFC3339Nano)",
+    1,
+    true,
+    (instant, zone) => rfc3339Nano(localTime(instant, zone)),
+  ),
+  define(
+    "iso8601",
+    "ISO 8601 calendar date and time, nanoseconds after a comma",
+    1,
+    true,
+    (instant, zone) => {
+      const t = localTime(instant, zone);
+      return date(t) + isoTime(t);
+    },
+  ),
+  define(
+    "iso8601-ordinal",
+    "ISO 8601 ordinal date (year and day of year) and time",
+    1,
+    true,
+    (instant, zone) => {
+      const t = localTime(instant, zone);
+      return ordinalDate(t) + isoTime(t);
+    },
+  ),
+  define(
+    "iso8601-week",
+    "ISO 8601 week date (week-year, week, weekday) and time",
+    1,
+    true,
+    (instant, zone) => {
+      const t = localTime(instant, zone);
+      return isoWeekDate(t) + isoTime(t);
+    },
+  ),
+  define("unix", "Seconds since 1970-01-01 UTC", 1e9, false, (instant) => String(instant.seconds)),
+  define("unixms", "Milliseconds since 1970-01-01 UTC", 1e6, false, (i) => scaledCount(i, 3)),
+  define("unixus", "Microseconds since 1970-01-01 UTC", 1e3, false, (i) => scaledCount(i, 6)),
+  define("unixns", "Nanoseconds since 1970-01-01 UTC", 1, false, (i) => scaledCount(i, 9)),
+  define(
+    "rfc1123",
+    "HTTP date (RFC 9110 IMF-fixdate), always GMT",
+    1e9,
+    false,
+    (instant) => {
+      const t = localTime(instant, UTC);
+      return WEEKDAYS_SHORT[t.weekday] + ", " + pad2(t.day) + " " + MONTHS_SHORT[t.month] + " " +
+        padInt(t.year, 4) + " " + clock(t) + " GMT";
+    },
+  ),
+  define(
+    "rfc2822",
+    "Internet mail date (RFC 5322) with the numeric offset",
+    1e9,
+    true,
+    (instant, zone) => {
+      const t = localTime(instant, zone);
+      return WEEKDAYS_SHORT[t.weekday] + ", " + pad2(t.day) + " " + MONTHS_SHORT[t.month] + " " +
+        padInt(t.year, 4) + " " + clock(t) + " " + numericOffset(t.offsetSeconds, false);
+    },
+  ),
+  define(
+    "rfc850",
+    "Go's RFC850 layout, two-digit year",
+    1e9,
+    true,
+    (instant, zone) => {
+      const t = localTime(instant, zone);
+      return WEEKDAYS[t.weekday] + ", " + pad2(t.day) + "-" + MONTHS_SHORT[t.month] + "-" +
+        pad2(Math.abs(t.year) % 100) + " " + clock(t) + " " + t.abbreviation;
+    },
+  ),
+  define(
+    "ansic",
+    "C asctime() / Go's ANSIC layout, no zone",
+    1e9,
+    true,
+    (instant, zone) => {
+      const t = localTime(instant, zone);
+      return WEEKDAYS_SHORT[t.weekday] + " " + MONTHS_SHORT[t.month] + " " + spaceDay(t.day) +
+        " " + clock(t) + " " + padInt(t.year, 4);
+    },
+  ),
+  define(
+    "unixdate",
+    "date(1) in the C locale / Go's UnixDate layout",
+    1e9,
+    true,
+    (instant, zone) => {
+      const t = localTime(instant, zone);
+      return WEEKDAYS_SHORT[t.weekday] + " " + MONTHS_SHORT[t.month] + " " + spaceDay(t.day) +
+        " " + clock(t) + " " + t.abbreviation + " " + padInt(t.year, 4);
+    },
+  ),
+  define(
+    "daytime",
+    "RFC 867 daytime: Weekday, Month Day, Year HH:MM:SS-ZONE",
+    1e9,
+    true,
+    (instant, zone) => {
+      const t = localTime(instant, zone);
+      const abbreviation = t.abbreviation;
+      const numeric = abbreviation.startsWith("+") || abbreviation.startsWith("-");
+      return WEEKDAYS[t.weekday] + ", " + MONTHS[t.month] + " " + t.day + ", " + t.year + " " +
+        clock(t) + (numeric ? "" : "-") + abbreviation;
+    },
+  ),
+  define(
+    "nist",
+    "NIST daytime layout (MJD, UTC, US DST code), labelled UTC(clockd)",
+    1e9,
+    false,
+    (instant) => nistDaytime(instant),
+  ),
+  define(
+    "mjd",
+    "Modified Julian Date, 8 decimals",
+    NANOS_PER_DAY_UNIT,
+    false,
+    (i) => modifiedJulianDate(i),
+  ),
+  define("jd", "Julian Date, 8 decimals", NANOS_PER_DAY_UNIT, false, (i) => julianDate(i)),
+  define("ntp", "NTP timestamp: era seconds.fraction in hex", 1, false, (i) => ntpTimestamp(i)),
+  define("tai64n", "TAI64N label in hex (TAI, leap seconds applied)", 1, false, (i) => tai64n(i)),
+  define(
+    "json",
+    "JSON object: unix, unixns, rfc3339nano, zone, offset, mjd, ntp, tai64n",
+    1,
+    true,
+    (instant, zone) => {
+      const t = localTime(instant, zone);
+      return '{"unix":' + instant.seconds + ',"unixns":"' + scaledCount(instant, 9) +
+        '","rfc3339nano":"' + rfc3339Nano(t) + '","zone":' + JSON.stringify(zone.name) +
+        ',"abbreviation":' + JSON.stringify(t.abbreviation) + ',"offset":' + t.offsetSeconds +
+        ',"mjd":' + modifiedJulianDate(instant) + ',"ntp":"' + ntpTimestamp(instant) +
+        '","tai64n":"' + tai64n(instant) + '"}';
+    },
+  ),
+]);
+
+/**
+ * The NIST Internet Time Service daytime layout,
+ * `JJJJJ YR-MO-DA HH:MM:SS TT L H msADV UTC(NIST) OTM`, always in UTC:
+ *
+ * - `JJJJJ`: the Modified Julian Date (day number).
+ * - `TT`: the US DST code as NIST documents it: `00` standard time, `50`
+ *   DST; in the month of a change it counts down daily at 00:00 UTC to `51`
+ *   (spring) or `01` (fall) on the day of the change. (NIST's servers have
+ *   been seen counting down already in the month before; clockd follows
+ *   the documentation.)
+ * - `L`: `1` in a month that ends with a positive leap second (from the
+ *   leap-second table, so past months only), else `0`. `H` (health): `0`.
+ * - `msADV`: `  0.0`, NIST's `%5.1f`: clockd does not advance its answers.
+ *
+ * Deliberate deviation: this is not NIST's time, so the label is
+ * `UTC(clockd)` where NIST writes `UTC(NIST)`; the on-time marker is `*`.
+ *
+ * @param instant The instant.
+ * @returns The line, e.g. `61365 26-11-21 09:54:05 00 0 0   0.0 UTC(clockd) *`.
+ *
+ * @example Usage
+ * ```ts
+ * import { nistDaytime } from "./formats.ts";
+ * const line = nistDaytime({ seconds: 0, nanos: 0 });
+ * if (line !== "40587 70-01-01 00:00:00 00 0 0   0.0 UTC(clockd) *") throw new Error(line);
+ * ```
+ */
+export function nistDaytime(instant: Instant): string {
+  const t = localTime(instant, UTC);
+  const mjd = t.days + MJD_UNIX_EPOCH;
+  return String(mjd).padStart(5, "0") + " " + pad2(Math.abs(t.year) % 100) + "-" +
+    pad2(t.month) + "-" + pad2(t.day) + " " + clock(t) + " " + pad2(nistDstCode(instant.seconds)) +
+    " " + (leapSecondEndsMonth(instant.seconds) ? "1" : "0") + " 0 " + NIST_ADVANCE +
+    " UTC(clockd) *";
+}
+
+const BY_NAME: ReadonlyMap<string, TimeFormat> = new Map([
+  ...FORMATS.map((format) => [format.name, format] as const),
+  ["timestamp", FORMATS.find((format) => format.name === "unix")!],
+]);
+
+/**
+ * Looks a format up by name, case-insensitively; `timestamp` is `unix`.
+ *
+ * @param name The format name.
+ * @returns The format, or `undefined` if there is none of that name.
+ *
+ * @example Usage
+ * ```ts
+ * import { getFormat } from "./formats.ts";
+ * if (getFormat("TIMESTAMP")?.name !== "unix") throw new Error("alias");
+ * ```
+ */
+export function getFormat(name: string): TimeFormat | undefined {
+  return BY_NAME.get(name.toLowerCase());
+}
+
+/**
+ * Writes an instant in a named format.
+ *
+ * @param name The format name (case-insensitive; `timestamp` is `unix`).
+ * @param instant The instant.
+ * @param zone The zone for zoned formats.
+ * @param monotonicNanos A monotonic reading for `go`'s `m=` field; omitted
+ *   (or `NaN`), `m=` is left out, as Go does for times without one.
+ * @returns The formatted line.
+ * @throws {RangeError} `unknown format "…"` for an unknown name.
+ *
+ * @example Usage
+ * ```ts
+ * import { formatInstant } from "./formats.ts";
+ * import { UTC } from "./zone.ts";
+ * const text = formatInstant("go", { seconds: 0, nanos: 0 }, UTC, 1_500_000_000);
+ * if (text !== "1970-01-01 00:00:00 +0000 UTC m=+1.500000000") throw new Error(text);
+ * ```
+ */
+export function formatInstant(
+  name: string,
+  instant: Instant,
+  zone: Zone,
+  monotonicNanos: number = NaN,
+): string {
+  const format = getFormat(name);
+  if (format === undefined) throw new RangeError(`unknown format "${name}"`);
+  return format.render(instant, zone, monotonicNanos);
+}

@@ -1,0 +1,197 @@
+/**
+ * The `clockd serve` command line: the flags a user gives (all optional,
+ * with documented defaults) turned into the resolved {@linkcode ServeConfig}
+ * the server runs with.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { parseDuration } from "./duration.ts";
+import { getFormat, type TimeFormat } from "./formats.ts";
+import { type ListenAddress, parseListenAddress, type Transport } from "./listen_address.ts";
+import { LOG_FORMATS, LOG_LEVELS, type LogOptions } from "./log.ts";
+import { parseFlag, parseInteger, UsageError } from "./usage_error.ts";
+import { resolveZone, type Zone } from "./zone.ts";
+
+/** A service clockd can listen for. */
+export type ServiceName = "session";
+
+/** What each service serves by default: its transports and port. */
+export const SERVICES: Readonly<
+  Record<ServiceName, { transports: readonly Transport[]; defaultPort: number }>
+> = {
+  session: { transports: ["tcp", "udp"], defaultPort: 1200 },
+};
+
+/** One listener to open. */
+export interface ListenerConfig {
+  /** The service it serves. */
+  readonly service: ServiceName;
+  /** Where, and on which transports. */
+  readonly address: ListenAddress;
+  /** The flag it came from, for error messages (`--session :1200`). */
+  readonly origin: string;
+}
+
+/** Everything `clockd serve` runs with, resolved and validated. */
+export interface ServeConfig {
+  /** Listeners to open, in order. */
+  readonly listeners: readonly ListenerConfig[];
+  /** Format of a new session. */
+  readonly defaultFormat: TimeFormat;
+  /** Zone of a new session. */
+  readonly zone: Zone;
+  /** Idle read deadline of a TCP session (ms). */
+  readonly idleTimeoutMs: number;
+  /** Quiet pause after which a request with no LF is answered (ms). */
+  readonly partialWaitMs: number;
+  /** Most TCP sessions open at once. */
+  readonly maxSessions: number;
+  /** Most TCP sessions open at once from one address. */
+  readonly maxSessionsPerIp: number;
+  /** How long shutdown may take before the process exits anyway (ms). */
+  readonly shutdownTimeoutMs: number;
+  /** Log level and line format. */
+  readonly log: Pick<LogOptions, "level" | "format">;
+  /** Print one JSON line on stdout once every listener is bound. */
+  readonly readyJson: boolean;
+}
+
+/** Default of `--max-sessions`. */
+export const DEFAULT_MAX_SESSIONS = 10_000;
+/** Default of `--max-sessions-per-ip`. */
+export const DEFAULT_MAX_SESSIONS_PER_IP = 100;
+
+/** The `clockd serve --help` text. */
+export const SERVE_HELP = `Usage: clockd serve [flags]
+
+Serves the time. With no listener flag: the session protocol on TCP and UDP
+port 1200, every interface (IPv4 and IPv6).
+
+Listeners (repeatable; ADDR is :PORT, HOST:PORT or [IPv6]:PORT, with /tcp or
+/udp appended to serve one transport only; port 0 picks a free port):
+  --session ADDR              session protocol, TCP and UDP (default :1200)
+
+Session protocol:
+  --default-format NAME       format of an empty request (default go; see clockd formats)
+  --tz ZONE                   zone answers are rendered in (default UTC; IANA name,
+                              UTC, local, or an offset like +05:30)
+  --idle-timeout DURATION     close a TCP session with no request for this long (default 2m)
+  --partial-wait DURATION     answer a request with no newline after the client is
+                              quiet this long; 0 waits for half-close (default 50ms, at most 100ms)
+  --max-sessions N            most TCP sessions open at once (default ${DEFAULT_MAX_SESSIONS})
+  --max-sessions-per-ip N     most TCP sessions from one address (default ${DEFAULT_MAX_SESSIONS_PER_IP})
+
+Process:
+  --log-level LEVEL           trace, debug, info, warning, error (default info)
+  --log-format FORMAT         text or json (default text)
+  --ready-json                print one JSON line on stdout with the bound addresses
+  --shutdown-timeout DURATION most time SIGTERM/SIGINT shutdown may take (default 5s)
+  -h, --help                  show this help
+
+DURATION is a number and a unit: 100ms, 5s, 2m, 1h.`;
+
+/**
+ * Parses the `clockd serve` arguments.
+ *
+ * @param args The arguments after `serve`.
+ * @returns The resolved configuration, or `"help"` when help was asked for.
+ * @throws {UsageError} Naming the flag and the problem.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseServeArgs } from "./serve_config.ts";
+ * const config = parseServeArgs(["--session", "127.0.0.1:0", "--tz", "Europe/Paris"]);
+ * if (config === "help" || config.zone.name !== "Europe/Paris") throw new Error();
+ * ```
+ */
+export function parseServeArgs(args: string[]): ServeConfig | "help" {
+  const { values } = parseFlag("clockd serve", () =>
+    parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        session: { type: "string", multiple: true },
+        "default-format": { type: "string", default: "go" },
+        tz: { type: "string", default: "UTC" },
+        "idle-timeout": { type: "string", default: "2m" },
+        "partial-wait": { type: "string", default: "50ms" },
+        "max-sessions": { type: "string", default: String(DEFAULT_MAX_SESSIONS) },
+        "max-sessions-per-ip": { type: "string", default: String(DEFAULT_MAX_SESSIONS_PER_IP) },
+        "log-level": { type: "string", default: "info" },
+        "log-format": { type: "string", default: "text" },
+        "ready-json": { type: "boolean", default: false },
+        "shutdown-timeout": { type: "string", default: "5s" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }));
+  if (values.help) return "help";
+
+  const listeners: ListenerConfig[] = [];
+  for (const service of Object.keys(SERVICES) as ServiceName[]) {
+    for (const text of values[service] ?? []) {
+      const origin = `--${service} ${text}`;
+      const address = parseFlag(
+        `--${service}`,
+        () => parseListenAddress(text, SERVICES[service].transports),
+      );
+      listeners.push({ service, address, origin });
+    }
+  }
+  if (listeners.length === 0) {
+    for (const service of Object.keys(SERVICES) as ServiceName[]) {
+      const { transports, defaultPort } = SERVICES[service];
+      listeners.push({
+        service,
+        address: { hostname: "", port: defaultPort, transports },
+        origin: `--${service} :${defaultPort} (default)`,
+      });
+    }
+  }
+
+  const defaultFormat = parseFlag("--default-format", () => {
+    const format = getFormat(values["default-format"]);
+    if (format === undefined) {
+      throw new RangeError(`unknown format "${values["default-format"]}" (see clockd formats)`);
+    }
+    return format;
+  });
+  const partialWaitMs = parseFlag("--partial-wait", () => {
+    const ms = parseDuration(values["partial-wait"]);
+    if (ms > 100) throw new RangeError(`must be at most 100ms, got "${values["partial-wait"]}"`);
+    return ms;
+  });
+  const idleTimeoutMs = parseFlag("--idle-timeout", () => {
+    const ms = parseDuration(values["idle-timeout"]);
+    if (ms <= 0) throw new RangeError("must be more than 0");
+    return ms;
+  });
+  const level = values["log-level"];
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new UsageError(`--log-level: expected one of ${LOG_LEVELS.join(", ")}, got "${level}"`);
+  }
+  const format = values["log-format"];
+  if (!(LOG_FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`--log-format: expected text or json, got "${format}"`);
+  }
+  return {
+    listeners,
+    defaultFormat,
+    zone: parseFlag("--tz", () => resolveZone(values.tz)),
+    idleTimeoutMs,
+    partialWaitMs,
+    maxSessions: parseFlag("--max-sessions", () => parseInteger(values["max-sessions"], 1, 1e7)),
+    maxSessionsPerIp: parseFlag(
+      "--max-sessions-per-ip",
+      () => parseInteger(values["max-sessions-per-ip"], 1, 1e7),
+    ),
+    shutdownTimeoutMs: parseFlag(
+      "--shutdown-timeout",
+      () => parseDuration(values["shutdown-timeout"]),
+    ),
+    log: { level: level as LogOptions["level"], format: format as LogOptions["format"] },
+    readyJson: values["ready-json"],
+  };
+}

@@ -1,0 +1,245 @@
+/**
+ * The clockd server: binds every configured listener (failing early with a
+ * clear message), plugs each service into the one TCP loop and the one UDP
+ * loop, and shuts everything down in order.
+ *
+ * @module
+ */
+
+import { type Clock, systemClock } from "./clock.ts";
+import { formatHostPort, type Transport } from "./listen_address.ts";
+import { logger } from "./log.ts";
+import type { ListenerConfig, ServeConfig, ServiceName } from "./serve_config.ts";
+import { SessionProtocol } from "./session_protocol.ts";
+import { SessionService } from "./session_service.ts";
+import { type ConnectionHandler, TcpServer } from "./tcp_server.ts";
+import { type DatagramHandler, UdpServer } from "./udp_server.ts";
+import { VERSION } from "./version.ts";
+
+/** A listener as bound. */
+export interface BoundListener {
+  /** The service it serves. */
+  readonly service: ServiceName;
+  /** Its transport. */
+  readonly transport: Transport;
+  /** The address it really bound. */
+  readonly hostname: string;
+  /** The port it really bound (never 0). */
+  readonly port: number;
+}
+
+/**
+ * A bind that failed for a reason outside the command line's syntax: the
+ * port is taken, or needs a privilege. The CLI exits 1 with its message.
+ */
+export class BindError extends Error {
+  /** @param message The flag, the address and the reason. */
+  constructor(message: string) {
+    super(message);
+    this.name = "BindError";
+  }
+}
+
+/** The handlers of one service, per transport. */
+interface ServiceHandlers {
+  tcp?: ConnectionHandler;
+  udp?: DatagramHandler;
+}
+
+/** Things a test or an embedding program may replace. */
+export interface ServerDependencies {
+  /**
+   * Where "now" comes from.
+   *
+   * @default {systemClock}
+   */
+  clock?: Clock;
+}
+
+const log = logger("server");
+/** How many times a port-0 TCP+UDP pair is retried when the UDP half is taken. */
+const PAIR_ATTEMPTS = 8;
+
+/**
+ * A running server.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { parseServeArgs } from "./serve_config.ts";
+ * import { startServer } from "./server.ts";
+ * const server = await startServer(parseServeArgs(["--session", "127.0.0.1:0"]) as ServeConfig);
+ * console.log(server.listeners);
+ * await server.shutdown();
+ * ```
+ */
+export class Server {
+  /** Every listener as bound, in configuration order. */
+  readonly listeners: readonly BoundListener[];
+  readonly #tcp: TcpServer[];
+  readonly #udp: UdpServer[];
+  readonly #sessions: SessionService;
+  readonly #loops: Promise<void>[];
+  #shutdown: Promise<void> | null = null;
+
+  /** @internal Built by {@linkcode startServer}. */
+  constructor(
+    listeners: BoundListener[],
+    tcp: TcpServer[],
+    udp: UdpServer[],
+    sessions: SessionService,
+  ) {
+    this.listeners = listeners;
+    this.#tcp = tcp;
+    this.#udp = udp;
+    this.#sessions = sessions;
+    this.#loops = [...tcp.map((server) => server.serve()), ...udp.map((server) => server.serve())];
+  }
+
+  /**
+   * Stops accepting and reading, says goodbye to open sessions, closes
+   * every connection. Idempotent.
+   *
+   * @param timeoutMs How long goodbyes may take.
+   * @returns A promise that settles once everything is closed.
+   */
+  shutdown(timeoutMs = 5000): Promise<void> {
+    this.#shutdown ??= (async () => {
+      for (const server of this.#tcp) server.close();
+      for (const server of this.#udp) server.close();
+      await this.#sessions.shutdown(timeoutMs);
+      await Promise.all(this.#tcp.map((server) => server.closeConnections()));
+      await Promise.allSettled(this.#loops);
+    })();
+    return this.#shutdown;
+  }
+}
+
+/**
+ * Binds every listener of the configuration and starts serving.
+ *
+ * @param config The resolved configuration.
+ * @param dependencies The clock and other replaceable parts.
+ * @returns The running server.
+ * @throws {BindError} When a listener cannot be bound; nothing stays bound.
+ */
+export function startServer(config: ServeConfig, dependencies: ServerDependencies = {}): Server {
+  const clock = dependencies.clock ?? systemClock;
+  const protocol = new SessionProtocol({
+    clock,
+    defaultFormat: config.defaultFormat,
+    defaultZone: config.zone,
+  });
+  const sessions = new SessionService({
+    protocol,
+    idleTimeoutMs: config.idleTimeoutMs,
+    partialWaitMs: config.partialWaitMs,
+    maxSessions: config.maxSessions,
+    maxSessionsPerIp: config.maxSessionsPerIp,
+  });
+  const handlers: Record<ServiceName, ServiceHandlers> = {
+    session: {
+      tcp: (conn) => sessions.handleConnection(conn),
+      udp: (request) => sessions.handleDatagram(request),
+    },
+  };
+
+  const tcp: TcpServer[] = [];
+  const udp: UdpServer[] = [];
+  const bound: BoundListener[] = [];
+  const opened: { close(): void }[] = [];
+  try {
+    for (const listener of config.listeners) {
+      const { tcpListener, udpSocket } = bindListener(listener);
+      const service = listener.service;
+      if (tcpListener !== null) {
+        opened.push(tcpListener);
+        tcp.push(new TcpServer(tcpListener, service, handlers[service].tcp!));
+        const { hostname, port } = tcpListener.addr;
+        bound.push({ service, transport: "tcp", hostname, port });
+      }
+      if (udpSocket !== null) {
+        opened.push(udpSocket);
+        const { hostname, port } = udpSocket.addr as Deno.NetAddr;
+        udp.push(new UdpServer(udpSocket, service, handlers[service].udp!));
+        bound.push({ service, transport: "udp", hostname, port });
+      }
+    }
+  } catch (error) {
+    for (const socket of opened) socket.close();
+    throw error;
+  }
+  const server = new Server(bound, tcp, udp, sessions);
+  log.info("clockd {version} (pid {pid}) listening: {listeners}", {
+    version: VERSION,
+    pid: Deno.pid,
+    listeners: server.listeners
+      .map((l) => `${l.service} ${l.transport} ${formatHostPort(l.hostname, l.port)}`)
+      .join(", "),
+  });
+  return server;
+}
+
+/** Binds one configured address on its transports, sharing one port between them. */
+function bindListener(
+  listener: ListenerConfig,
+): { tcpListener: Deno.TcpListener | null; udpSocket: Deno.DatagramConn | null } {
+  const { address } = listener;
+  const wantTcp = address.transports.includes("tcp");
+  const wantUdp = address.transports.includes("udp");
+  for (let attempt = 1;; attempt++) {
+    const tcpListener = wantTcp ? bindOne(listener, "tcp", address.port) : null;
+    const port = tcpListener?.addr.port ?? address.port;
+    try {
+      const udpSocket = wantUdp ? bindOne(listener, "udp", port) : null;
+      return { tcpListener, udpSocket };
+    } catch (error) {
+      tcpListener?.close();
+      // Port 0: the kernel's TCP choice may be taken on UDP; pick again.
+      const retry = address.port === 0 && wantTcp && attempt < PAIR_ATTEMPTS;
+      if (!retry || !(error instanceof BindError)) throw error;
+    }
+  }
+}
+
+function bindOne(listener: ListenerConfig, transport: "tcp", port: number): Deno.TcpListener;
+function bindOne(listener: ListenerConfig, transport: "udp", port: number): Deno.DatagramConn;
+function bindOne(
+  listener: ListenerConfig,
+  transport: Transport,
+  port: number,
+): Deno.TcpListener | Deno.DatagramConn {
+  const open = (hostname: string) =>
+    transport === "tcp"
+      ? Deno.listen({ hostname, port, transport })
+      : Deno.listenDatagram({ hostname, port, transport });
+  const { hostname } = listener.address;
+  try {
+    if (hostname !== "") return open(hostname);
+    // Every interface: "::" is dual-stack on Linux; fall back to IPv4 where IPv6 is off.
+    try {
+      return open("::");
+    } catch (error) {
+      if (error instanceof Deno.errors.AddrInUse || error instanceof Deno.errors.PermissionDenied) {
+        throw error;
+      }
+      return open("0.0.0.0");
+    }
+  } catch (error) {
+    throw new BindError(`${listener.origin}: ${bindFailure(error, transport, port)}`);
+  }
+}
+
+function bindFailure(error: unknown, transport: Transport, port: number): string {
+  if (error instanceof Deno.errors.AddrInUse) return `${transport} port ${port} is already in use`;
+  if (error instanceof Deno.errors.PermissionDenied) {
+    return `permission denied binding ${transport} port ${port}` +
+      (port < 1024 ? " (ports below 1024 need root or CAP_NET_BIND_SERVICE)" : "");
+  }
+  if (error instanceof Deno.errors.NotCapable) {
+    return `no network permission (run with --allow-net)`;
+  }
+  if (error instanceof Deno.errors.AddrNotAvailable) {
+    return `cannot bind ${transport}: address not available on this host`;
+  }
+  return `cannot bind ${transport} port ${port}: ${error instanceof Error ? error.message : error}`;
+}

@@ -1,0 +1,341 @@
+/**
+ * The session service on TCP and UDP: thin network loops around
+ * {@linkcode SessionProtocol}.
+ *
+ * TCP sessions read into one fixed 256-byte buffer each, answer every request
+ * of a read in one write, and are closed by one periodic sweep when no
+ * complete request came for the idle timeout: no timer per request or per
+ * session. A request with no LF is answered once the client half-closes or
+ * has been quiet for the partial wait (one shared ticker serves them all);
+ * such a request does not extend the idle deadline, so bytes trickled one at
+ * a time cannot hold a session open.
+ *
+ * @module
+ */
+
+import { logger } from "./log.ts";
+import { FrameResult, RequestFramer, Terminator } from "./request_framer.ts";
+import {
+  BUSY_ANSWER,
+  BYE_ANSWER,
+  type SessionProtocol,
+  type SessionState,
+  TOO_LONG_ANSWER,
+} from "./session_protocol.ts";
+import { SessionLimits } from "./session_limits.ts";
+import { closeQuietly, isDisconnect, writeAll } from "./tcp_server.ts";
+import { peerKey } from "./peer.ts";
+
+/** The most bytes a UDP request may take. */
+export const MAX_UDP_REQUEST_BYTES = 128;
+
+/** Why a session ended. */
+export type CloseReason = "peer" | "quit" | "idle" | "cap" | "busy" | "error" | "shutdown";
+
+/** Settings of a {@linkcode SessionService}. */
+export interface SessionServiceOptions {
+  /** Answers the requests. */
+  protocol: SessionProtocol;
+  /** A session with no complete request for this long is closed (ms). */
+  idleTimeoutMs: number;
+  /** A request with no LF is answered after the client is quiet this long (ms); 0: only at half-close. */
+  partialWaitMs: number;
+  /** Most sessions open at once. */
+  maxSessions: number;
+  /** Most sessions open at once from one address. */
+  maxSessionsPerIp: number;
+  /** Counts each ended session; for metrics. */
+  onClose?: (reason: CloseReason) => void;
+  /** Milliseconds on a clock that only moves forward. @default {performance.now} */
+  now?: () => number;
+}
+
+const encoder = new TextEncoder();
+const log = logger("session");
+const LINE_ENDINGS = ["\n", "\n", "\r\n"]; // indexed by Terminator
+
+/** One open TCP session. */
+class Session {
+  readonly conn: Deno.TcpConn;
+  readonly key: string;
+  readonly framer = new RequestFramer();
+  readonly state: SessionState;
+  /** When the last complete request (or the connection) came. */
+  lastRequestAt: number;
+  /** When unfinished bytes last arrived; 0 when none are held. */
+  partialAt = 0;
+  /** The line ending of the last request, reused for server-initiated lines. */
+  ending = "\n";
+  /** Answers of the current read, joined. */
+  out = "";
+  /** The write in flight, if any; writes are chained so lines never interleave. */
+  writing: Promise<void> | null = null;
+  closeReason: CloseReason = "peer";
+
+  constructor(conn: Deno.TcpConn, key: string, state: SessionState, now: number) {
+    this.conn = conn;
+    this.key = key;
+    this.state = state;
+    this.lastRequestAt = now;
+  }
+}
+
+/**
+ * Serves session requests: `handleConnection` for each TCP connection,
+ * `handleDatagram` for each UDP datagram.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const service = new SessionService({ protocol, idleTimeoutMs: 120_000, partialWaitMs: 50,
+ *   maxSessions: 10_000, maxSessionsPerIp: 100 });
+ * new TcpServer(listener, "session", (conn) => service.handleConnection(conn)).serve();
+ * ```
+ */
+export class SessionService {
+  readonly #protocol: SessionProtocol;
+  readonly #idleTimeoutMs: number;
+  readonly #partialWaitMs: number;
+  readonly #limits: SessionLimits;
+  readonly #onClose: (reason: CloseReason) => void;
+  readonly #now: () => number;
+  readonly #sessions = new Set<Session>();
+  readonly #partials = new Set<Session>();
+  readonly #udpState: SessionState;
+  #sweepTimer: ReturnType<typeof setInterval> | null = null;
+  #partialTimer: ReturnType<typeof setTimeout> | null = null;
+  #lastUdpText = "";
+  #lastUdpBytes: Uint8Array[] = [];
+
+  /** @param options The protocol, the timeouts and the limits. */
+  constructor(options: SessionServiceOptions) {
+    this.#protocol = options.protocol;
+    this.#idleTimeoutMs = options.idleTimeoutMs;
+    this.#partialWaitMs = options.partialWaitMs;
+    this.#limits = new SessionLimits(options.maxSessions, options.maxSessionsPerIp);
+    this.#onClose = options.onClose ?? (() => {});
+    this.#now = options.now ?? (() => performance.now());
+    this.#udpState = this.#protocol.newState(false);
+  }
+
+  /** How many TCP sessions are open. */
+  get sessionCount(): number {
+    return this.#sessions.size;
+  }
+
+  /**
+   * Runs one TCP session to its end. Never throws for client behaviour.
+   *
+   * @param conn The accepted connection; closed when this returns.
+   */
+  async handleConnection(conn: Deno.TcpConn): Promise<void> {
+    const key = peerKey(conn.remoteAddr);
+    if (!this.#limits.admit(key)) {
+      log.debug("refused {peer}: {reason}", { peer: key, reason: "busy" });
+      this.#onClose("busy");
+      try {
+        await writeAll(conn, encoder.encode(BUSY_ANSWER + "\n"));
+      } catch {
+        // the client left first
+      } finally {
+        closeQuietly(conn);
+      }
+      return;
+    }
+    const session = new Session(conn, key, this.#protocol.newState(true), this.#now());
+    this.#sessions.add(session);
+    this.#startSweep();
+    try {
+      conn.setNoDelay(true);
+      await this.#run(session);
+    } catch (error) {
+      if (!isDisconnect(error)) {
+        session.closeReason = "error";
+        log.warn("session with {peer} failed: {error}", { peer: key, error: String(error) });
+      }
+    } finally {
+      this.#sessions.delete(session);
+      this.#partials.delete(session);
+      this.#limits.release(key);
+      closeQuietly(conn);
+      this.#onClose(session.closeReason);
+      if (this.#sessions.size === 0) this.#stopSweep();
+    }
+  }
+
+  async #run(session: Session): Promise<void> {
+    const { conn, framer } = session;
+    const onRequest = (buffer: Uint8Array, start: number, end: number, ending: Terminator) => {
+      if (session.state.closing) return;
+      session.ending = LINE_ENDINGS[ending];
+      session.out += this.#protocol.answer(session.state, buffer, start, end) + session.ending;
+    };
+    while (true) {
+      let count: number | null;
+      try {
+        count = await conn.read(framer.space());
+      } catch (error) {
+        if (isDisconnect(error)) return; // closed by the sweep, shutdown, or the peer
+        throw error;
+      }
+      if (count === null) {
+        this.#partials.delete(session);
+        framer.flush(onRequest);
+        await this.#sendOut(session);
+        return;
+      }
+      const result = framer.commit(count, (buffer, start, end, ending) => {
+        session.lastRequestAt = this.#now();
+        onRequest(buffer, start, end, ending);
+      });
+      if (result === FrameResult.TooLong) {
+        session.out += TOO_LONG_ANSWER + session.ending;
+        session.closeReason = "cap";
+        log.debug("closing {peer}: request too long", { peer: session.key });
+        await this.#sendOut(session);
+        return;
+      }
+      if (framer.pending > 0) this.#markPartial(session);
+      else if (session.partialAt !== 0) {
+        session.partialAt = 0;
+        this.#partials.delete(session);
+      }
+      await this.#sendOut(session);
+      if (session.state.closing) {
+        session.closeReason = "quit";
+        return;
+      }
+    }
+  }
+
+  /** Writes the answers gathered so far, after any write in flight. */
+  #sendOut(session: Session): Promise<void> {
+    if (session.out === "") return session.writing ?? Promise.resolve();
+    const bytes = encoder.encode(session.out);
+    session.out = "";
+    const previous = session.writing;
+    const write = previous === null
+      ? writeAll(session.conn, bytes)
+      : previous.then(() => writeAll(session.conn, bytes));
+    session.writing = write;
+    return write.finally(() => {
+      if (session.writing === write) session.writing = null;
+    });
+  }
+
+  #markPartial(session: Session): void {
+    if (this.#partialWaitMs <= 0) return;
+    session.partialAt = this.#now();
+    this.#partials.add(session);
+    if (this.#partialTimer === null) {
+      this.#partialTimer = setTimeout(() => this.#answerPartials(), this.#partialWaitMs);
+    }
+  }
+
+  /** The shared ticker: answers every request left unfinished for the partial wait. */
+  #answerPartials(): void {
+    this.#partialTimer = null;
+    const now = this.#now();
+    let next = Infinity;
+    for (const session of this.#partials) {
+      const due = session.partialAt + this.#partialWaitMs;
+      if (due > now) {
+        next = Math.min(next, due);
+        continue;
+      }
+      this.#partials.delete(session);
+      session.partialAt = 0;
+      session.framer.flush((buffer, start, end, ending) => {
+        if (session.state.closing) return;
+        session.out += this.#protocol.answer(session.state, buffer, start, end) +
+          LINE_ENDINGS[ending];
+      });
+      this.#sendOut(session).then(
+        () => {
+          if (session.state.closing) {
+            session.closeReason = "quit";
+            closeQuietly(session.conn);
+          }
+        },
+        () => closeQuietly(session.conn),
+      );
+    }
+    if (next !== Infinity) {
+      this.#partialTimer = setTimeout(() => this.#answerPartials(), Math.max(1, next - now));
+    }
+  }
+
+  #startSweep(): void {
+    if (this.#sweepTimer !== null) return;
+    const period = Math.max(10, Math.min(1000, Math.floor(this.#idleTimeoutMs / 4)));
+    this.#sweepTimer = setInterval(() => this.#sweepIdle(), period);
+  }
+
+  #stopSweep(): void {
+    if (this.#sweepTimer === null) return;
+    clearInterval(this.#sweepTimer);
+    this.#sweepTimer = null;
+  }
+
+  /** The one periodic sweep: closes sessions idle past the timeout. */
+  #sweepIdle(): void {
+    const deadline = this.#now() - this.#idleTimeoutMs;
+    for (const session of this.#sessions) {
+      if (session.lastRequestAt <= deadline) {
+        session.closeReason = "idle";
+        log.debug("closing {peer}: idle", { peer: session.key });
+        closeQuietly(session.conn);
+      }
+    }
+  }
+
+  /**
+   * Says `BYE shutting down` to every open session and closes it.
+   *
+   * @param timeoutMs How long to wait for the goodbyes to be written.
+   */
+  async shutdown(timeoutMs: number): Promise<void> {
+    this.#stopSweep();
+    if (this.#partialTimer !== null) clearTimeout(this.#partialTimer);
+    const goodbyes = [...this.#sessions].map((session) => {
+      session.closeReason = "shutdown";
+      session.state.closing = true;
+      session.out += BYE_ANSWER + " shutting down" + session.ending;
+      return this.#sendOut(session).catch(() => {});
+    });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      Promise.allSettled(goodbyes),
+      new Promise((resolve) => timer = setTimeout(resolve, timeoutMs)),
+    ]);
+    clearTimeout(timer);
+    for (const session of this.#sessions) closeQuietly(session.conn);
+  }
+
+  /**
+   * Answers one UDP datagram: one request, stateless.
+   *
+   * @param request The datagram's payload.
+   * @returns The answer datagram, or null to drop (oversized).
+   */
+  handleDatagram(request: Uint8Array): Uint8Array | null {
+    let end = request.length;
+    if (end > MAX_UDP_REQUEST_BYTES) return null;
+    let ending: Terminator = Terminator.None;
+    if (end > 0 && request[end - 1] === 10) {
+      end--;
+      ending = Terminator.Lf;
+      if (end > 0 && request[end - 1] === 13) {
+        end--;
+        ending = Terminator.CrLf;
+      }
+    }
+    const state = this.#udpState;
+    const text = this.#protocol.answer(state, request, 0, end);
+    state.closing = false;
+    if (text !== this.#lastUdpText) {
+      this.#lastUdpText = text;
+      this.#lastUdpBytes = [];
+    }
+    return this.#lastUdpBytes[ending] ??= encoder.encode(text + LINE_ENDINGS[ending]);
+  }
+}

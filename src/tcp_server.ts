@@ -1,0 +1,191 @@
+/**
+ * The one TCP accept loop every TCP service runs: connections tracked in a
+ * set, the handler started per connection and not awaited, accept errors
+ * (EMFILE, ENFILE, ECONNABORTED …) retried with capped exponential backoff
+ * (5 ms → 1 s) and logged once per burst, and an idempotent `close()`.
+ *
+ * @module
+ */
+
+import { logger } from "./log.ts";
+
+/** Handles one accepted connection; it owns the connection and closes it. */
+export type ConnectionHandler = (conn: Deno.TcpConn) => Promise<void>;
+
+const MIN_BACKOFF_MS = 5;
+const MAX_BACKOFF_MS = 1000;
+const log = logger("tcp");
+
+/**
+ * Serves one TCP listener.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { TcpServer } from "./tcp_server.ts";
+ * const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * const server = new TcpServer(listener, "echo", async (conn) => {
+ *   await conn.write(new TextEncoder().encode("hello\n"));
+ *   conn.close();
+ * });
+ * const done = server.serve();
+ * server.close();
+ * await done;
+ * ```
+ */
+export class TcpServer {
+  readonly #listener: Deno.TcpListener;
+  readonly #name: string;
+  readonly #handle: ConnectionHandler;
+  readonly #connections = new Set<Deno.TcpConn>();
+  readonly #handlers = new Set<Promise<void>>();
+  #closed = false;
+  #wake: (() => void) | null = null;
+
+  /**
+   * @param listener The bound listener; the server owns it from now on.
+   * @param name The service name, for logs.
+   * @param handle Called once per connection.
+   */
+  constructor(listener: Deno.TcpListener, name: string, handle: ConnectionHandler) {
+    this.#listener = listener;
+    this.#name = name;
+    this.#handle = handle;
+  }
+
+  /** The bound address. */
+  get addr(): Deno.NetAddr {
+    return this.#listener.addr;
+  }
+
+  /** How many connections are open. */
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  /**
+   * Accepts until {@linkcode TcpServer.close}.
+   *
+   * @returns A promise that settles when the loop has stopped.
+   */
+  async serve(): Promise<void> {
+    let backoff = 0;
+    while (!this.#closed) {
+      let conn: Deno.TcpConn;
+      try {
+        conn = await this.#listener.accept();
+      } catch (error) {
+        if (this.#closed || error instanceof Deno.errors.BadResource) break;
+        backoff = backoff === 0 ? MIN_BACKOFF_MS : Math.min(backoff * 2, MAX_BACKOFF_MS);
+        if (backoff === MIN_BACKOFF_MS) {
+          log.warn("{service}: accept failed, backing off: {error}", {
+            service: this.#name,
+            error: String(error),
+          });
+        }
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, backoff);
+          this.#wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.#wake = null;
+        continue;
+      }
+      if (backoff !== 0) {
+        log.info("{service}: accepting again", { service: this.#name });
+        backoff = 0;
+      }
+      this.#track(conn);
+    }
+  }
+
+  #track(conn: Deno.TcpConn): void {
+    this.#connections.add(conn);
+    const handler = this.#handle(conn)
+      .catch((error) => {
+        if (!isDisconnect(error)) {
+          log.warn("{service}: connection failed: {error}", {
+            service: this.#name,
+            error: String(error),
+          });
+        }
+      })
+      .finally(() => {
+        this.#connections.delete(conn);
+        this.#handlers.delete(handler);
+      });
+    this.#handlers.add(handler);
+  }
+
+  /** Stops accepting. Open connections are left to their handlers. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#wake?.();
+    try {
+      this.#listener.close();
+    } catch {
+      // already closed
+    }
+  }
+
+  /**
+   * Closes every open connection, then waits for the handlers to finish.
+   *
+   * @returns A promise that settles when every handler has returned.
+   */
+  async closeConnections(): Promise<void> {
+    for (const conn of this.#connections) closeQuietly(conn);
+    await Promise.allSettled([...this.#handlers]);
+  }
+
+  /**
+   * Waits for the open connections' handlers to finish by themselves.
+   *
+   * @returns A promise that settles when every handler has returned.
+   */
+  async drained(): Promise<void> {
+    await Promise.allSettled([...this.#handlers]);
+  }
+}
+
+/**
+ * Closes a connection, ignoring that it may be closed already.
+ *
+ * @param conn The connection.
+ */
+export function closeQuietly(conn: Deno.Conn): void {
+  try {
+    conn.close();
+  } catch {
+    // already closed
+  }
+}
+
+/**
+ * Whether an error only says the peer went away or the connection was closed
+ * under us: nothing to log above debug.
+ *
+ * @param error What a read or write threw.
+ * @returns True for resets, broken pipes, and closed resources.
+ */
+export function isDisconnect(error: unknown): boolean {
+  return error instanceof Deno.errors.ConnectionReset ||
+    error instanceof Deno.errors.BrokenPipe ||
+    error instanceof Deno.errors.BadResource ||
+    error instanceof Deno.errors.Interrupted ||
+    error instanceof Deno.errors.ConnectionAborted ||
+    error instanceof Deno.errors.NotConnected;
+}
+
+/**
+ * Writes all of `bytes` (a socket may take them in parts).
+ *
+ * @param conn The connection.
+ * @param bytes What to write.
+ */
+export async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+  let written = await conn.write(bytes);
+  while (written < bytes.length) written += await conn.write(bytes.subarray(written));
+}

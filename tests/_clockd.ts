@@ -1,0 +1,255 @@
+/**
+ * Test harness: runs the real clockd process and talks to it over loopback.
+ *
+ * @module
+ */
+
+import { fileURLToPath } from "node:url";
+
+/** A listener from the `--ready-json` line. */
+export interface ReadyListener {
+  service: string;
+  transport: "tcp" | "udp";
+  hostname: string;
+  port: number;
+}
+
+/** The project root. */
+export const ROOT = fileURLToPath(new URL("../", import.meta.url));
+/** How the tests run clockd: the same permissions as `deno task start`. */
+export const CLOCKD_COMMAND = [
+  "run",
+  "--quiet",
+  "--allow-net",
+  "--allow-env",
+  `${ROOT}main.ts`,
+];
+
+/** A clockd process started by {@linkcode startClockd}. */
+export interface Clockd extends AsyncDisposable {
+  readonly process: Deno.ChildProcess;
+  readonly listeners: ReadyListener[];
+  /** The port of a service's listener on a transport. */
+  port(service: string, transport: "tcp" | "udp"): number;
+  /** Everything written to stderr so far. */
+  stderr(): string;
+  /** Sends a signal and waits for the exit status. */
+  stop(signal?: Deno.Signal): Promise<Deno.CommandStatus>;
+}
+
+/**
+ * Starts clockd with `serve --ready-json` and the given flags, and waits for
+ * its ready line.
+ *
+ * @param flags Flags after `serve`.
+ * @param options Extra environment, and Deno flags before the script.
+ */
+export async function startClockd(
+  flags: string[],
+  options: { env?: Record<string, string>; denoFlags?: string[] } = {},
+): Promise<Clockd> {
+  const [run, ...rest] = CLOCKD_COMMAND;
+  const process = new Deno.Command(Deno.execPath(), {
+    args: [run, ...(options.denoFlags ?? []), ...rest, "serve", "--ready-json", ...flags],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env: options.env,
+  }).spawn();
+  let stderr = "";
+  const stderrDone = (async () => {
+    for await (const chunk of process.stderr.pipeThrough(new TextDecoderStream())) stderr += chunk;
+  })();
+  const lines = process.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = "";
+  const timeout = setTimeout(() => process.kill("SIGKILL"), 15_000);
+  while (!buffered.includes("\n")) {
+    const { value, done } = await lines.read();
+    if (done) {
+      clearTimeout(timeout);
+      await stderrDone;
+      throw new Error(`clockd exited before ready: ${stderr}`);
+    }
+    buffered += value;
+  }
+  clearTimeout(timeout);
+  const ready = JSON.parse(buffered.slice(0, buffered.indexOf("\n")));
+  const drainStdout = (async () => {
+    while (!(await lines.read()).done) { /* keep the pipe flowing */ }
+  })();
+  let status: Promise<Deno.CommandStatus> | null = null;
+  const stop = (signal: Deno.Signal = "SIGTERM") => {
+    if (status === null) {
+      try {
+        process.kill(signal);
+      } catch { /* exited already */ }
+      status = (async () => {
+        const result = await process.status;
+        await Promise.all([stderrDone, drainStdout]);
+        return result;
+      })();
+    }
+    return status;
+  };
+  return {
+    process,
+    listeners: ready.listeners,
+    port(service, transport) {
+      const found = ready.listeners.find((l: ReadyListener) =>
+        l.service === service && l.transport === transport
+      );
+      if (found === undefined) throw new Error(`no ${service} ${transport} listener`);
+      return found.port;
+    },
+    stderr: () => stderr,
+    stop,
+    async [Symbol.asyncDispose]() {
+      await stop("SIGKILL");
+    },
+  };
+}
+
+/**
+ * Runs clockd to completion with the given arguments.
+ *
+ * @param args The arguments after the script.
+ * @returns The status and what it printed.
+ */
+export async function runClockd(
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: [...CLOCKD_COMMAND, ...args],
+    stdin: "null",
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+/** A TCP connection to a test server with line-oriented helpers. */
+export class LineClient implements Disposable {
+  readonly conn: Deno.TcpConn;
+  #buffered = new Uint8Array(0);
+
+  private constructor(conn: Deno.TcpConn) {
+    this.conn = conn;
+  }
+
+  /** Connects to 127.0.0.1 (or the given host) on `port`. */
+  static async connect(port: number, hostname = "127.0.0.1"): Promise<LineClient> {
+    return new LineClient(await Deno.connect({ hostname, port }));
+  }
+
+  /** Writes text as is. */
+  async send(text: string | Uint8Array): Promise<void> {
+    const bytes = typeof text === "string" ? new TextEncoder().encode(text) : text;
+    let written = 0;
+    while (written < bytes.length) written += await this.conn.write(bytes.subarray(written));
+  }
+
+  /** Reads one line, its ending included; null at EOF with nothing buffered. */
+  async readLine(timeoutMs = 5000): Promise<string | null> {
+    const deadline = setTimeout(() => this.conn.close(), timeoutMs);
+    try {
+      while (true) {
+        const lf = this.#buffered.indexOf(10);
+        if (lf !== -1) {
+          const line = this.#buffered.subarray(0, lf + 1);
+          this.#buffered = this.#buffered.slice(lf + 1);
+          return new TextDecoder().decode(line);
+        }
+        const chunk = new Uint8Array(4096);
+        let count: number | null;
+        try {
+          count = await this.conn.read(chunk);
+        } catch (error) {
+          if (error instanceof Deno.errors.BadResource) throw new Error("readLine timed out");
+          if (error instanceof Deno.errors.ConnectionReset) count = null;
+          else throw error;
+        }
+        if (count === null) {
+          if (this.#buffered.length === 0) return null;
+          const rest = new TextDecoder().decode(this.#buffered);
+          this.#buffered = new Uint8Array(0);
+          return rest;
+        }
+        const joined = new Uint8Array(this.#buffered.length + count);
+        joined.set(this.#buffered);
+        joined.set(chunk.subarray(0, count), this.#buffered.length);
+        this.#buffered = joined;
+      }
+    } finally {
+      clearTimeout(deadline);
+    }
+  }
+
+  /** Sends one request line (LF added) and reads the answer line without its ending. */
+  async ask(request: string): Promise<string> {
+    await this.send(request + "\n");
+    const line = await this.readLine();
+    if (line === null) throw new Error(`no answer to ${JSON.stringify(request)}`);
+    return line.replace(/\r?\n$/, "");
+  }
+
+  /** Whether the server has closed the connection (EOF within the timeout). */
+  async closedByServer(timeoutMs = 5000): Promise<boolean> {
+    return (await this.readLine(timeoutMs)) === null;
+  }
+
+  /** Closes the connection. */
+  [Symbol.dispose](): void {
+    try {
+      this.conn.close();
+    } catch { /* closed */ }
+  }
+}
+
+/**
+ * Sends one datagram from a fresh socket and waits for one answer.
+ *
+ * @returns The answer, or null when none came within the timeout.
+ */
+export async function udpAsk(
+  port: number,
+  payload: Uint8Array | string,
+  timeoutMs = 2000,
+  hostname = "127.0.0.1",
+): Promise<Uint8Array | null> {
+  const socket = Deno.listenDatagram({
+    transport: "udp",
+    hostname: hostname.includes(":") ? "::1" : "127.0.0.1",
+    port: 0,
+  });
+  const bytes = typeof payload === "string" ? new TextEncoder().encode(payload) : payload;
+  const timer = setTimeout(() => socket.close(), timeoutMs);
+  try {
+    await socket.send(bytes, { transport: "udp", hostname, port });
+    const [answer] = await socket.receive();
+    return answer;
+  } catch (error) {
+    // The timer closed the socket under the pending receive: no answer.
+    if (error instanceof Deno.errors.BadResource || error instanceof Deno.errors.Interrupted) {
+      return null;
+    }
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    try {
+      socket.close();
+    } catch { /* closed by the timer */ }
+  }
+}
+
+/** Whether a program is on PATH (tests that drive it skip with a message when not). */
+export function hasProgram(name: string): boolean {
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+    try {
+      if (Deno.statSync(`${dir}/${name}`).isFile) return true;
+    } catch { /* not here */ }
+  }
+  return false;
+}

@@ -1,0 +1,159 @@
+/**
+ * The command line: help, version, `formats`, and the errors a user sees.
+ */
+
+import { match, ok, strictEqual } from "node:assert/strict";
+import { CLOCKD_COMMAND, hasProgram, ROOT, runClockd, startClockd } from "./_clockd.ts";
+import { VERSION } from "../src/version.ts";
+
+Deno.test("clockd --version prints the version deno.json declares", async () => {
+  const { code, stdout } = await runClockd(["--version"]);
+  strictEqual(code, 0);
+  strictEqual(stdout, `clockd ${VERSION}\n`);
+  const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
+  strictEqual(config.version, VERSION);
+});
+
+Deno.test("clockd --help and serve --help list the commands and every flag", async () => {
+  const help = await runClockd(["--help"]);
+  strictEqual(help.code, 0);
+  match(help.stdout, /clockd serve/);
+  match(help.stdout, /clockd formats/);
+  const serveHelp = await runClockd(["serve", "--help"]);
+  strictEqual(serveHelp.code, 0);
+  for (
+    const flag of [
+      "--session",
+      "--default-format",
+      "--tz",
+      "--idle-timeout",
+      "--partial-wait",
+      "--max-sessions",
+      "--max-sessions-per-ip",
+      "--log-level",
+      "--log-format",
+      "--ready-json",
+      "--shutdown-timeout",
+    ]
+  ) {
+    ok(serveHelp.stdout.includes(flag), `serve --help mentions ${flag}`);
+  }
+});
+
+const usageErrors: [string[], RegExp][] = [
+  [["serve", "--bogus"], /^clockd: clockd serve: Unknown option '--bogus'/],
+  [["serve", "--session", "1200"], /^clockd: --session: invalid address "1200"/],
+  [["serve", "--session", ":99999"], /^clockd: --session: invalid address ":99999": port must be/],
+  [["serve", "--default-format", "nope"], /^clockd: --default-format: unknown format "nope"/],
+  [["serve", "--tz", "Mars/Olympus"], /^clockd: --tz: unknown time zone "Mars\/Olympus"/],
+  [["serve", "--idle-timeout", "soon"], /^clockd: --idle-timeout: invalid duration "soon"/],
+  [["serve", "--partial-wait", "1s"], /^clockd: --partial-wait: must be at most 100ms/],
+  [["serve", "--max-sessions", "0"], /^clockd: --max-sessions: expected a whole number/],
+  [["serve", "--max-sessions-per-ip", "x"], /^clockd: --max-sessions-per-ip: expected a whole/],
+  [["serve", "--log-level", "loud"], /^clockd: --log-level: expected one of/],
+  [["serve", "--log-format", "xml"], /^clockd: --log-format: expected text or json/],
+  [["serve", "extra"], /^clockd: clockd serve: Unexpected argument 'extra'/],
+  [["frobnicate"], /^clockd: unknown command "frobnicate"/],
+  [["formats", "--at", "yesterday"], /^clockd: --at: invalid instant "yesterday"/],
+  [["formats", "--tz", "Nowhere"], /^clockd: --tz: unknown time zone "Nowhere"/],
+];
+for (const [args, message] of usageErrors) {
+  Deno.test(`clockd ${args.join(" ")} exits 2 with one clear line`, async () => {
+    const { code, stdout, stderr } = await runClockd(args);
+    strictEqual(code, 2);
+    strictEqual(stdout, "");
+    match(stderr, message);
+    strictEqual(stderr.trimEnd().split("\n").length, 1, `one line: ${stderr}`);
+  });
+}
+
+Deno.test("clockd serve exits 1 with one line when the port is in use", async () => {
+  using taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { code, stderr } = await runClockd(["serve", "--session", `127.0.0.1:${taken.addr.port}`]);
+  strictEqual(code, 1);
+  strictEqual(
+    stderr.trim(),
+    `clockd: --session 127.0.0.1:${taken.addr.port}: tcp port ${taken.addr.port} is already in use`,
+  );
+});
+
+Deno.test({
+  name: "clockd serve exits 1 with one line for a privileged port without the right",
+  ignore: !hasProgram("setpriv"),
+  async fn() {
+    // Drop CAP_NET_BIND_SERVICE even for root: ports below 1024 are then refused.
+    const output = await new Deno.Command("setpriv", {
+      args: [
+        "--bounding-set=-net_bind_service",
+        "--inh-caps=-net_bind_service",
+        Deno.execPath(),
+        ...CLOCKD_COMMAND,
+        "serve",
+        "--session",
+        "127.0.0.1:13/tcp",
+      ],
+      stdin: "null",
+    }).output();
+    const stderr = new TextDecoder().decode(output.stderr);
+    if (output.code === 0 || /Operation not permitted/.test(stderr) && !/clockd:/.test(stderr)) {
+      console.log("skipped: this sandbox cannot drop CAP_NET_BIND_SERVICE");
+      return;
+    }
+    strictEqual(output.code, 1);
+    strictEqual(
+      stderr.trim(),
+      "clockd: --session 127.0.0.1:13/tcp: permission denied binding tcp port 13 " +
+        "(ports below 1024 need root or CAP_NET_BIND_SERVICE)",
+    );
+  },
+});
+
+Deno.test("clockd serve with no flags listens on 1200, TCP and UDP, every interface", async () => {
+  let server;
+  try {
+    server = await startClockd([]);
+  } catch (error) {
+    if (String(error).includes("already in use")) {
+      console.log("skipped: port 1200 is in use on this machine");
+      return;
+    }
+    throw error;
+  }
+  await using running = server;
+  const listeners = running.listeners.map((l) =>
+    `${l.service} ${l.transport} ${l.hostname}:${l.port}`
+  );
+  ok(listeners.includes("session tcp :::1200") || listeners.includes("session tcp 0.0.0.0:1200"));
+  ok(listeners.includes("session udp :::1200") || listeners.includes("session udp 0.0.0.0:1200"));
+  // Reachable over IPv4 even though bound to "::".
+  using conn = await Deno.connect({ hostname: "127.0.0.1", port: 1200 });
+  await conn.write(new TextEncoder().encode("timestamp\n"));
+  const buffer = new Uint8Array(64);
+  const count = await conn.read(buffer);
+  match(new TextDecoder().decode(buffer.subarray(0, count!)), /^\d+\n$/);
+});
+
+Deno.test("clockd formats --at renders every format for a fixed instant", async () => {
+  const { code, stdout } = await runClockd(["formats", "--at", "2026-11-21T09:54:05.123456789Z"]);
+  strictEqual(code, 0);
+  const lines = stdout.trimEnd().split("\n");
+  const table = Object.fromEntries(lines.map((line) => line.split("\t")));
+  strictEqual(table.unix, "1795254845");
+  strictEqual(table.rfc3339nano, "2026-11-21T09:54:05.123456789Z");
+  ok(lines.every((line) => line.split("\t").length === 2), "NAME<TAB>VALUE per line");
+});
+
+Deno.test("clockd formats --tz --json prints one JSON object", async () => {
+  const { code, stdout } = await runClockd([
+    "formats",
+    "--at",
+    "1795254845.5",
+    "--tz",
+    "+05:30",
+    "--json",
+  ]);
+  strictEqual(code, 0);
+  const table = JSON.parse(stdout);
+  strictEqual(table.rfc3339, "2026-11-21T15:24:05+05:30");
+  strictEqual(table.unixms, "1795254845500");
+});

@@ -1,0 +1,105 @@
+import { strictEqual } from "node:assert/strict";
+import { fixedClock } from "../src/clock.ts";
+import { FORMATS, getFormat } from "../src/formats.ts";
+import { SessionProtocol } from "../src/session_protocol.ts";
+import { UTC } from "../src/zone.ts";
+
+// 2026-11-21T09:54:05.123456789Z, 12.5 s after start.
+const clock = fixedClock({ seconds: 1795254845, nanos: 123456789 }, 12_500_000_000);
+const GO = "2026-11-21 09:54:05.123456789 +0000 UTC m=+12.500000000";
+
+function protocol(info?: { status(): string }): SessionProtocol {
+  return new SessionProtocol({ clock, defaultFormat: getFormat("go")!, defaultZone: UTC, info });
+}
+
+const answers: [string, string][] = [
+  ["", GO],
+  ["   ", GO],
+  ["timestamp", "1795254845"],
+  ["TimeStamp", "1795254845"],
+  ["  timestamp\t", "1795254845"],
+  ["unix", "1795254845"],
+  ["unixms", "1795254845123"],
+  ["rfc3339", "2026-11-21T09:54:05Z"],
+  ["RFC3339 Asia/Kolkata", "2026-11-21T15:24:05+05:30"],
+  ["rfc3339   europe/paris", "2026-11-21T10:54:05+01:00"],
+  ["rfc3339 +05:30", "2026-11-21T15:24:05+05:30"],
+  ["rfc3339nano utc", "2026-11-21T09:54:05.123456789Z"],
+  ["timestamp Europe/Paris", "1795254845"],
+  ["rfc3339 Mars/Olympus", 'ERR unknown time zone "mars/olympus"'],
+  ["rfc3339 UTC extra", 'ERR expected "FORMAT [ZONE]", got 3 words'],
+  ["what time is it", GO],
+  ["\u00ff\u0001binary", GO],
+  [
+    "help",
+    "OK requests: (empty) | timestamp | FORMAT [ZONE] | format NAME | tz ZONE | formats | status | help | quit",
+  ],
+  ["formats", "OK " + FORMATS.map((f) => f.name).join(" ")],
+  ["status", "OK status unavailable"],
+  ["format", "OK format go"],
+  ["tz", "OK tz UTC"],
+];
+for (const [request, expected] of answers) {
+  Deno.test(`SessionProtocol.answer() answers ${JSON.stringify(request)}`, () => {
+    const p = protocol();
+    strictEqual(p.answerText(p.newState(true), request), expected);
+  });
+}
+
+Deno.test("SessionProtocol.answer() keeps format and tz for the session", () => {
+  const p = protocol();
+  const state = p.newState(true);
+  strictEqual(p.answerText(state, "format RFC3339"), "OK format rfc3339");
+  strictEqual(p.answerText(state, ""), "2026-11-21T09:54:05Z");
+  strictEqual(p.answerText(state, "tz Asia/Kolkata"), "OK tz Asia/Kolkata");
+  strictEqual(p.answerText(state, "anything"), "2026-11-21T15:24:05+05:30");
+  strictEqual(p.answerText(state, "format nope"), 'ERR unknown format "nope"');
+  strictEqual(p.answerText(state, "tz Nowhere"), 'ERR unknown time zone "nowhere"');
+  strictEqual(p.answerText(state, ""), "2026-11-21T15:24:05+05:30");
+  strictEqual(p.answerText(p.newState(true), ""), GO, "another session keeps the defaults");
+});
+
+Deno.test("SessionProtocol.answer() refuses format and tz without a session", () => {
+  const p = protocol();
+  const state = p.newState(false);
+  strictEqual(p.answerText(state, "format unix"), "ERR format needs a TCP session");
+  strictEqual(p.answerText(state, "tz UTC"), "ERR tz needs a TCP session");
+  strictEqual(p.answerText(state, ""), GO);
+});
+
+Deno.test("SessionProtocol.answer() marks the session closing on quit and exit", () => {
+  const p = protocol();
+  for (const word of ["quit", "EXIT", " quit "]) {
+    const state = p.newState(true);
+    strictEqual(p.answerText(state, word), "BYE");
+    strictEqual(state.closing, true);
+  }
+});
+
+Deno.test("SessionProtocol.answer() answers status from the server's info", () => {
+  const p = protocol({ status: () => "OK synchronised=no" });
+  strictEqual(p.answerText(p.newState(true), "STATUS"), "OK synchronised=no");
+});
+
+Deno.test("SessionProtocol.answer() reads a request out of a larger buffer", () => {
+  const p = protocol();
+  const bytes = new TextEncoder().encode("xxtimestampyy");
+  strictEqual(p.answer(p.newState(true), bytes, 2, 11), "1795254845");
+});
+
+Deno.test("SessionProtocol.answer() serves whole-second answers fresh each second", () => {
+  let now = { seconds: 100, nanos: 0 };
+  const p = new SessionProtocol({
+    clock: { now: () => now, monotonicNanos: () => 0 },
+    defaultFormat: getFormat("go")!,
+    defaultZone: UTC,
+  });
+  const state = p.newState(true);
+  strictEqual(p.answerText(state, "timestamp"), "100");
+  now = { seconds: 100, nanos: 999_999_999 };
+  strictEqual(p.answerText(state, "timestamp"), "100");
+  now = { seconds: 101, nanos: 0 };
+  strictEqual(p.answerText(state, "timestamp"), "101");
+  strictEqual(p.answerText(state, "rfc3339 +01:00"), "1970-01-01T01:01:41+01:00");
+  strictEqual(p.answerText(state, "rfc3339"), "1970-01-01T00:01:41Z");
+});
