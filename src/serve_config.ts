@@ -13,15 +13,23 @@ import { type ListenAddress, parseListenAddress, type Transport } from "./listen
 import { LOG_FORMATS, LOG_LEVELS, type LogOptions } from "./log.ts";
 import { parseFlag, parseInteger, UsageError } from "./usage_error.ts";
 import { resolveZone, type Zone } from "./zone.ts";
+import type { SyncMode } from "./clock_status.ts";
 
 /** A service clockd can listen for. */
-export type ServiceName = "session";
+export type ServiceName = "session" | "daytime" | "time" | "ntp";
 
-/** What each service serves by default: its transports and port. */
+/**
+ * What each service serves by default: its transports (as its RFC defines
+ * them) and the port used when no listener flag is given (no root needed;
+ * the systemd unit uses the standard 13, 37 and 123).
+ */
 export const SERVICES: Readonly<
   Record<ServiceName, { transports: readonly Transport[]; defaultPort: number }>
 > = {
   session: { transports: ["tcp", "udp"], defaultPort: 1200 },
+  daytime: { transports: ["tcp", "udp"], defaultPort: 10013 },
+  time: { transports: ["tcp", "udp"], defaultPort: 10037 },
+  ntp: { transports: ["udp"], defaultPort: 10123 },
 };
 
 /** One listener to open. */
@@ -40,6 +48,14 @@ export interface ServeConfig {
   readonly listeners: readonly ListenerConfig[];
   /** Format of a new session. */
   readonly defaultFormat: TimeFormat;
+  /** Format of the daytime service's line. */
+  readonly daytimeFormat: TimeFormat;
+  /** How the NTP server decides it is synchronised. */
+  readonly ntpSync: SyncMode;
+  /** Stratum NTP answers claim while synchronised. */
+  readonly ntpStratum: number;
+  /** Reference ID NTP answers claim while synchronised. */
+  readonly ntpRefid: string;
   /** Zone of a new session. */
   readonly zone: Zone;
   /** Idle read deadline of a TCP session (ms). */
@@ -67,11 +83,24 @@ export const DEFAULT_MAX_SESSIONS_PER_IP = 100;
 export const SERVE_HELP = `Usage: clockd serve [flags]
 
 Serves the time. With no listener flag: the session protocol on TCP and UDP
-port 1200, every interface (IPv4 and IPv6).
+port 1200, daytime on 10013, time on 10037 and NTP on 10123, every interface
+(IPv4 and IPv6). With any listener flag, only the listeners named.
 
 Listeners (repeatable; ADDR is :PORT, HOST:PORT or [IPv6]:PORT, with /tcp or
 /udp appended to serve one transport only; port 0 picks a free port):
   --session ADDR              session protocol, TCP and UDP (default :1200)
+  --daytime ADDR              RFC 867 daytime, TCP and UDP (default :10013)
+  --time ADDR                 RFC 868 time, TCP and UDP (default :10037)
+  --ntp ADDR                  NTP server (SNTP), UDP (default :10123)
+
+Standard services:
+  --daytime-format NAME       format of the daytime line (default daytime; nist for
+                              the NIST layout; any format of clockd formats)
+  --ntp-sync MODE             kernel: answer as synchronised only while the kernel
+                              clock is (needs FFI to libc; default on Linux);
+                              always: claim --ntp-stratum regardless (labs, tests)
+  --ntp-stratum N             stratum claimed while synchronised, 1-15 (default 10)
+  --ntp-refid ID              reference ID, up to 4 ASCII characters (default LOCL)
 
 Session protocol:
   --default-format NAME       format of an empty request (default go; see clockd formats)
@@ -114,6 +143,13 @@ export function parseServeArgs(args: string[]): ServeConfig | "help" {
       allowPositionals: false,
       options: {
         session: { type: "string", multiple: true },
+        daytime: { type: "string", multiple: true },
+        time: { type: "string", multiple: true },
+        ntp: { type: "string", multiple: true },
+        "daytime-format": { type: "string", default: "daytime" },
+        "ntp-sync": { type: "string", default: Deno.build.os === "linux" ? "kernel" : "always" },
+        "ntp-stratum": { type: "string", default: "10" },
+        "ntp-refid": { type: "string", default: "LOCL" },
         "default-format": { type: "string", default: "go" },
         tz: { type: "string", default: "UTC" },
         "idle-timeout": { type: "string", default: "2m" },
@@ -151,13 +187,18 @@ export function parseServeArgs(args: string[]): ServeConfig | "help" {
     }
   }
 
-  const defaultFormat = parseFlag("--default-format", () => {
-    const format = getFormat(values["default-format"]);
-    if (format === undefined) {
-      throw new RangeError(`unknown format "${values["default-format"]}" (see clockd formats)`);
-    }
-    return format;
-  });
+  const defaultFormat = parseFlag("--default-format", () => knownFormat(values["default-format"]));
+  const daytimeFormat = parseFlag("--daytime-format", () => knownFormat(values["daytime-format"]));
+  const ntpSync = values["ntp-sync"];
+  if (ntpSync !== "kernel" && ntpSync !== "always") {
+    throw new UsageError(`--ntp-sync: expected kernel or always, got "${ntpSync}"`);
+  }
+  const ntpRefid = values["ntp-refid"];
+  if (!/^[\x21-\x7e]{1,4}$/.test(ntpRefid)) {
+    throw new UsageError(
+      `--ntp-refid: expected 1 to 4 printable ASCII characters, got "${ntpRefid}"`,
+    );
+  }
   const partialWaitMs = parseFlag("--partial-wait", () => {
     const ms = parseDuration(values["partial-wait"]);
     if (ms > 100) throw new RangeError(`must be at most 100ms, got "${values["partial-wait"]}"`);
@@ -179,6 +220,10 @@ export function parseServeArgs(args: string[]): ServeConfig | "help" {
   return {
     listeners,
     defaultFormat,
+    daytimeFormat,
+    ntpSync,
+    ntpStratum: parseFlag("--ntp-stratum", () => parseInteger(values["ntp-stratum"], 1, 15)),
+    ntpRefid,
     zone: parseFlag("--tz", () => resolveZone(values.tz)),
     idleTimeoutMs,
     partialWaitMs,
@@ -194,4 +239,10 @@ export function parseServeArgs(args: string[]): ServeConfig | "help" {
     log: { level: level as LogOptions["level"], format: format as LogOptions["format"] },
     readyJson: values["ready-json"],
   };
+}
+
+function knownFormat(name: string): TimeFormat {
+  const format = getFormat(name);
+  if (format === undefined) throw new RangeError(`unknown format "${name}" (see clockd formats)`);
+  return format;
 }

@@ -7,6 +7,10 @@
  */
 
 import { type Clock, systemClock } from "./clock.ts";
+import { ClockStatus } from "./clock_status.ts";
+import { NtpService } from "./ntp_service.ts";
+import { OneShotService } from "./oneshot_service.ts";
+import { encodeRfc868 } from "./rfc868.ts";
 import { formatHostPort, type Transport } from "./listen_address.ts";
 import { logger } from "./log.ts";
 import type { ListenerConfig, ServeConfig, ServiceName } from "./serve_config.ts";
@@ -54,7 +58,16 @@ export interface ServerDependencies {
    * @default {systemClock}
    */
   clock?: Clock;
+  /**
+   * The clock state NTP answers and `status` report.
+   *
+   * @default {a ClockStatus built from the configuration}
+   */
+  clockStatus?: ClockStatus;
 }
+
+/** How often the clock state (the kernel's discipline) is re-read. */
+const CLOCK_STATUS_REFRESH_MS = 1000;
 
 const log = logger("server");
 /** How many times a port-0 TCP+UDP pair is retried when the UDP half is taken. */
@@ -77,8 +90,11 @@ export class Server {
   readonly listeners: readonly BoundListener[];
   readonly #tcp: TcpServer[];
   readonly #udp: UdpServer[];
+  /** What the server claims about the host clock. */
+  readonly clockStatus: ClockStatus;
   readonly #sessions: SessionService;
   readonly #loops: Promise<void>[];
+  readonly #refresh: ReturnType<typeof setInterval>;
   #shutdown: Promise<void> | null = null;
 
   /** @internal Built by {@linkcode startServer}. */
@@ -87,12 +103,15 @@ export class Server {
     tcp: TcpServer[],
     udp: UdpServer[],
     sessions: SessionService,
+    clockStatus: ClockStatus,
   ) {
     this.listeners = listeners;
     this.#tcp = tcp;
     this.#udp = udp;
     this.#sessions = sessions;
+    this.clockStatus = clockStatus;
     this.#loops = [...tcp.map((server) => server.serve()), ...udp.map((server) => server.serve())];
+    this.#refresh = setInterval(() => clockStatus.refresh(), CLOCK_STATUS_REFRESH_MS);
   }
 
   /**
@@ -104,11 +123,13 @@ export class Server {
    */
   shutdown(timeoutMs = 5000): Promise<void> {
     this.#shutdown ??= (async () => {
+      clearInterval(this.#refresh);
       for (const server of this.#tcp) server.close();
       for (const server of this.#udp) server.close();
       await this.#sessions.shutdown(timeoutMs);
       await Promise.all(this.#tcp.map((server) => server.closeConnections()));
       await Promise.allSettled(this.#loops);
+      this.clockStatus.close();
     })();
     return this.#shutdown;
   }
@@ -124,10 +145,17 @@ export class Server {
  */
 export function startServer(config: ServeConfig, dependencies: ServerDependencies = {}): Server {
   const clock = dependencies.clock ?? systemClock;
+  const clockStatus = dependencies.clockStatus ?? new ClockStatus({
+    sync: config.ntpSync,
+    stratum: config.ntpStratum,
+    referenceId: config.ntpRefid,
+    clock,
+  });
   const protocol = new SessionProtocol({
     clock,
     defaultFormat: config.defaultFormat,
     defaultZone: config.zone,
+    info: { status: () => clockStatus.statusLine() },
   });
   const sessions = new SessionService({
     protocol,
@@ -136,11 +164,29 @@ export function startServer(config: ServeConfig, dependencies: ServerDependencie
     maxSessions: config.maxSessions,
     maxSessionsPerIp: config.maxSessionsPerIp,
   });
+  const encoder = new TextEncoder();
+  const { daytimeFormat, zone } = config;
+  const daytime = new OneShotService(
+    clock,
+    (now) => encoder.encode(daytimeFormat.render(now, zone, clock.monotonicNanos()) + "\r\n"),
+    daytimeFormat.resolutionNanos >= 1_000_000_000,
+  );
+  const time = new OneShotService(clock, encodeRfc868);
+  const ntp = new NtpService(clock, clockStatus);
   const handlers: Record<ServiceName, ServiceHandlers> = {
     session: {
       tcp: (conn) => sessions.handleConnection(conn),
       udp: (request) => sessions.handleDatagram(request),
     },
+    daytime: {
+      tcp: (conn) => daytime.handleConnection(conn),
+      udp: () => daytime.handleDatagram(),
+    },
+    time: {
+      tcp: (conn) => time.handleConnection(conn),
+      udp: () => time.handleDatagram(),
+    },
+    ntp: { udp: (request) => ntp.handleDatagram(request) },
   };
 
   const tcp: TcpServer[] = [];
@@ -166,9 +212,10 @@ export function startServer(config: ServeConfig, dependencies: ServerDependencie
     }
   } catch (error) {
     for (const socket of opened) socket.close();
+    clockStatus.close();
     throw error;
   }
-  const server = new Server(bound, tcp, udp, sessions);
+  const server = new Server(bound, tcp, udp, sessions, clockStatus);
   log.info("clockd {version} (pid {pid}) listening: {listeners}", {
     version: VERSION,
     pid: Deno.pid,
@@ -176,6 +223,14 @@ export function startServer(config: ServeConfig, dependencies: ServerDependencie
       .map((l) => `${l.service} ${l.transport} ${formatHostPort(l.hostname, l.port)}`)
       .join(", "),
   });
+  if (clockStatus.fallbackReason !== null) {
+    log.warn("--ntp-sync kernel: falling back to always: {reason}", {
+      reason: clockStatus.fallbackReason,
+    });
+  }
+  if (bound.some((listener) => listener.service === "ntp")) {
+    log.info("ntp clock: {status}", { status: clockStatus.statusLine().slice(3) });
+  }
   return server;
 }
 

@@ -16,14 +16,12 @@ export interface ReadyListener {
 
 /** The project root. */
 export const ROOT = fileURLToPath(new URL("../", import.meta.url));
-/** How the tests run clockd: the same permissions as `deno task start`. */
-export const CLOCKD_COMMAND = [
-  "run",
-  "--quiet",
-  "--allow-net",
-  "--allow-env",
-  `${ROOT}main.ts`,
-];
+/** The permissions `deno task start` and `deno task compile` grant, read from deno.json. */
+export const START_PERMISSIONS: string[] = JSON.parse(
+  Deno.readTextFileSync(`${ROOT}deno.json`),
+).tasks.start.split(" ").filter((word: string) => word.startsWith("--allow-"));
+/** How the tests run clockd: with exactly the permissions of `deno task start`. */
+export const CLOCKD_COMMAND = ["run", "--quiet", ...START_PERMISSIONS, `${ROOT}main.ts`];
 
 /** A clockd process started by {@linkcode startClockd}. */
 export interface Clockd extends AsyncDisposable {
@@ -42,15 +40,15 @@ export interface Clockd extends AsyncDisposable {
  * its ready line.
  *
  * @param flags Flags after `serve`.
- * @param options Extra environment, and Deno flags before the script.
+ * @param options Extra environment; permissions other than `deno task start`'s.
  */
 export async function startClockd(
   flags: string[],
-  options: { env?: Record<string, string>; denoFlags?: string[] } = {},
+  options: { env?: Record<string, string>; permissions?: string[] } = {},
 ): Promise<Clockd> {
-  const [run, ...rest] = CLOCKD_COMMAND;
+  const permissions = options.permissions ?? START_PERMISSIONS;
   const process = new Deno.Command(Deno.execPath(), {
-    args: [run, ...(options.denoFlags ?? []), ...rest, "serve", "--ready-json", ...flags],
+    args: ["run", "--quiet", ...permissions, `${ROOT}main.ts`, "serve", "--ready-json", ...flags],
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

@@ -2,7 +2,7 @@
  * The command line: help, version, `formats`, and the errors a user sees.
  */
 
-import { match, ok, strictEqual } from "node:assert/strict";
+import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
 import { CLOCKD_COMMAND, hasProgram, ROOT, runClockd, startClockd } from "./_clockd.ts";
 import { VERSION } from "../src/version.ts";
 
@@ -34,6 +34,13 @@ Deno.test("clockd --help and serve --help list the commands and every flag", asy
       "--log-format",
       "--ready-json",
       "--shutdown-timeout",
+      "--daytime",
+      "--time",
+      "--ntp",
+      "--daytime-format",
+      "--ntp-sync",
+      "--ntp-stratum",
+      "--ntp-refid",
     ]
   ) {
     ok(serveHelp.stdout.includes(flag), `serve --help mentions ${flag}`);
@@ -54,6 +61,17 @@ const usageErrors: [string[], RegExp][] = [
   [["serve", "--log-format", "xml"], /^clockd: --log-format: expected text or json/],
   [["serve", "extra"], /^clockd: clockd serve: Unexpected argument 'extra'/],
   [["frobnicate"], /^clockd: unknown command "frobnicate"/],
+  [
+    ["serve", "--ntp", ":123/tcp"],
+    /^clockd: --ntp: invalid address ":123\/tcp": this service has no tcp/,
+  ],
+  [["serve", "--ntp-sync", "sometimes"], /^clockd: --ntp-sync: expected kernel or always/],
+  [
+    ["serve", "--ntp-stratum", "16"],
+    /^clockd: --ntp-stratum: expected a whole number from 1 to 15/,
+  ],
+  [["serve", "--ntp-refid", "TOOLONG"], /^clockd: --ntp-refid: expected 1 to 4 printable ASCII/],
+  [["serve", "--daytime-format", "nope"], /^clockd: --daytime-format: unknown format "nope"/],
   [["formats", "--at", "yesterday"], /^clockd: --at: invalid instant "yesterday"/],
   [["formats", "--tz", "Nowhere"], /^clockd: --tz: unknown time zone "Nowhere"/],
 ];
@@ -108,7 +126,7 @@ Deno.test({
   },
 });
 
-Deno.test("clockd serve with no flags listens on 1200, TCP and UDP, every interface", async () => {
+Deno.test("clockd serve with no flags serves session, daytime, time and NTP on no-root ports", async () => {
   let server;
   try {
     server = await startClockd([]);
@@ -120,11 +138,17 @@ Deno.test("clockd serve with no flags listens on 1200, TCP and UDP, every interf
     throw error;
   }
   await using running = server;
-  const listeners = running.listeners.map((l) =>
-    `${l.service} ${l.transport} ${l.hostname}:${l.port}`
-  );
-  ok(listeners.includes("session tcp :::1200") || listeners.includes("session tcp 0.0.0.0:1200"));
-  ok(listeners.includes("session udp :::1200") || listeners.includes("session udp 0.0.0.0:1200"));
+  const listeners = running.listeners.map((l) => `${l.service} ${l.transport} ${l.port}`);
+  deepStrictEqual(listeners, [
+    "session tcp 1200",
+    "session udp 1200",
+    "daytime tcp 10013",
+    "daytime udp 10013",
+    "time tcp 10037",
+    "time udp 10037",
+    "ntp udp 10123",
+  ]);
+  ok(running.listeners.every((l) => l.hostname === "::" || l.hostname === "0.0.0.0"));
   // Reachable over IPv4 even though bound to "::".
   using conn = await Deno.connect({ hostname: "127.0.0.1", port: 1200 });
   await conn.write(new TextEncoder().encode("timestamp\n"));

@@ -1,0 +1,59 @@
+/**
+ * The NTP server (SNTP, RFC 4330 §6 / RFC 5905) on UDP: a chain of early
+ * returns as in chrony's server mode. The receive timestamp is taken first
+ * thing, the transmit timestamp just before the answer leaves; invalid
+ * requests are dropped, never answered.
+ *
+ * @module
+ */
+
+import type { Clock } from "./clock.ts";
+import type { ClockStatus } from "./clock_status.ts";
+import { NtpResponder, validateNtpRequest } from "./ntp/responder.ts";
+import { NTP_PACKET_SIZE } from "./ntp/constants.ts";
+
+/**
+ * Answers NTP client requests.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const ntp = new NtpService(systemClock, status);
+ * new UdpServer(socket, "ntp", (request) => ntp.handleDatagram(request));
+ * ```
+ */
+export class NtpService {
+  readonly #clock: Clock;
+  readonly #status: ClockStatus;
+  readonly #responder: NtpResponder;
+  readonly #out = new Uint8Array(NTP_PACKET_SIZE);
+  /** Requests dropped as invalid. */
+  dropped = 0;
+
+  /**
+   * @param clock Stamps receive and transmit times.
+   * @param status What the answers claim about the clock.
+   */
+  constructor(clock: Clock, status: ClockStatus) {
+    this.#clock = clock;
+    this.#status = status;
+    this.#responder = new NtpResponder(status.ntpState);
+  }
+
+  /**
+   * Answers one datagram.
+   *
+   * @param request The datagram.
+   * @returns The 48-byte answer (a reused buffer), or null to drop.
+   */
+  handleDatagram(request: Uint8Array): Uint8Array | null {
+    const received = this.#clock.now();
+    if (validateNtpRequest(request) !== null) {
+      this.dropped++;
+      return null;
+    }
+    const state = this.#status.ntpState;
+    if (this.#responder.state !== state) this.#responder.update(state);
+    this.#responder.write(request, received, this.#clock.now(), this.#out);
+    return this.#out;
+  }
+}
