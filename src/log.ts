@@ -13,6 +13,7 @@ import {
   getJsonLinesFormatter,
   getLogger,
   getTextFormatter,
+  getThrottlingFilter,
   type Logger,
   type LogLevel,
   type LogRecord,
@@ -44,6 +45,16 @@ export interface LogOptions {
    */
   write?: (line: string) => void;
 }
+
+/**
+ * Per-client events (a refused session, an idle close, a failed connection)
+ * go to the `clockd.client` category, where at most this many lines of one
+ * kind are written per {@linkcode CLIENT_LOG_WINDOW_MS}; the rest are counted
+ * and summed up in one line, so a flood of clients cannot flood the journal.
+ */
+export const CLIENT_LOG_LIMIT = 20;
+/** The window of {@linkcode CLIENT_LOG_LIMIT}, in milliseconds. */
+export const CLIENT_LOG_WINDOW_MS = 10_000;
 
 /** sd-daemon(3) priorities: `<3>` error … `<7>` debug. */
 const JOURNAL_PRIORITY: Record<LogLevel, number> = {
@@ -100,8 +111,30 @@ export async function setupLogging(options: LogOptions): Promise<void> {
   await configure({
     reset: true,
     sinks: { stderr: sink },
+    filters: {
+      throttle: getThrottlingFilter({
+        limit: CLIENT_LOG_LIMIT,
+        windowMs: CLIENT_LOG_WINDOW_MS,
+        maxKeys: 256,
+        // One key per message template and level, readable in the summary line.
+        key: (record) =>
+          `${record.level} ${
+            typeof record.rawMessage === "string" ? record.rawMessage : record.rawMessage.join("…")
+          }`,
+        summary: {
+          logger: getLogger(["clockd", "log"]),
+          level: "info",
+          // The message is a template itself: double the braces of the key's.
+          message: (summary) =>
+            `suppressed ${summary.suppressed} more "${
+              summary.key.replaceAll("{", "{{").replaceAll("}", "}}")
+            }" lines in ${CLIENT_LOG_WINDOW_MS / 1000} s`,
+        },
+      }),
+    },
     loggers: [
       { category: ["clockd"], lowestLevel: options.level, sinks: ["stderr"] },
+      { category: ["clockd", "client"], lowestLevel: options.level, filters: ["throttle"] },
       { category: ["logtape", "meta"], lowestLevel: "warning", sinks: ["stderr"] },
     ],
   });

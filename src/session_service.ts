@@ -51,7 +51,7 @@ export interface SessionServiceOptions {
 }
 
 const encoder = new TextEncoder();
-const log = logger("session");
+const log = logger("client");
 const LINE_ENDINGS = ["\n", "\n", "\r\n"]; // indexed by Terminator
 
 /** One open TCP session. */
