@@ -8,7 +8,8 @@
 
 import { closeLogging, logger, setupLogging } from "./log.ts";
 import type { ServeConfig } from "./serve_config.ts";
-import { startServer } from "./server.ts";
+import { BindError, startServer } from "./server.ts";
+import { WorkerPool } from "./worker_pool.ts";
 
 const log = logger("server");
 
@@ -27,8 +28,27 @@ export async function serve(config: ServeConfig): Promise<number> {
     }
   });
   const server = startServer(config);
+  let workers: WorkerPool | null = null;
+  if (config.workers > 1) {
+    try {
+      workers = await WorkerPool.start(
+        config.workers - 1,
+        config.args,
+        server.listeners,
+        server.sessionLimits,
+      );
+    } catch (error) {
+      await server.shutdown(0);
+      throw new BindError(`--workers ${config.workers}: ${(error as Error).message}`);
+    }
+  }
   if (config.readyJson) {
-    console.log(JSON.stringify({ event: "ready", pid: Deno.pid, listeners: server.listeners }));
+    console.log(JSON.stringify({
+      event: "ready",
+      pid: Deno.pid,
+      workers: config.workers,
+      listeners: server.listeners,
+    }));
   }
   log.info("{signal}: shutting down", { signal: await signal });
   for (const name of ["SIGINT", "SIGTERM"] as const) {
@@ -41,7 +61,10 @@ export async function serve(config: ServeConfig): Promise<number> {
     log.error("shutdown took longer than {ms} ms: exiting", { ms: config.shutdownTimeoutMs });
     Deno.exit(1);
   }, config.shutdownTimeoutMs + 1000);
-  await server.shutdown(config.shutdownTimeoutMs);
+  await Promise.all([
+    workers?.shutdown(config.shutdownTimeoutMs),
+    server.shutdown(config.shutdownTimeoutMs),
+  ]);
   clearTimeout(deadline);
   log.info("stopped");
   await closeLogging();

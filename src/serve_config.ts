@@ -72,6 +72,10 @@ export interface ServeConfig {
   readonly log: Pick<LogOptions, "level" | "format">;
   /** Print one JSON line on stdout once every listener is bound. */
   readonly readyJson: boolean;
+  /** Isolates sharing the TCP listeners (SO_REUSEPORT); 1 serves everything in one. */
+  readonly workers: number;
+  /** The arguments this configuration was parsed from, for workers to parse again. */
+  readonly args: readonly string[];
 }
 
 /** Default of `--max-sessions`. */
@@ -117,6 +121,8 @@ Process:
   --log-format FORMAT         text or json (default text)
   --ready-json                print one JSON line on stdout with the bound addresses
   --shutdown-timeout DURATION most time SIGTERM/SIGINT shutdown may take (default 5s)
+  --workers N                 isolates sharing the TCP listeners through SO_REUSEPORT
+                              (default: the number of cores, here ${defaultWorkers()})
   -h, --help                  show this help
 
 DURATION is a number and a unit: 100ms, 5s, 2m, 1h.`;
@@ -160,6 +166,7 @@ export function parseServeArgs(args: string[]): ServeConfig | "help" {
         "log-format": { type: "string", default: "text" },
         "ready-json": { type: "boolean", default: false },
         "shutdown-timeout": { type: "string", default: "5s" },
+        workers: { type: "string", default: String(defaultWorkers()) },
         help: { type: "boolean", short: "h", default: false },
       },
     }));
@@ -238,6 +245,8 @@ export function parseServeArgs(args: string[]): ServeConfig | "help" {
     ),
     log: { level: level as LogOptions["level"], format: format as LogOptions["format"] },
     readyJson: values["ready-json"],
+    workers: parseFlag("--workers", () => parseInteger(values.workers, 1, 64)),
+    args: [...args],
   };
 }
 
@@ -245,4 +254,13 @@ function knownFormat(name: string): TimeFormat {
   const format = getFormat(name);
   if (format === undefined) throw new RangeError(`unknown format "${name}" (see clockd formats)`);
   return format;
+}
+
+/**
+ * The default of `--workers`: the machine's core count (at most 64).
+ *
+ * @returns How many isolates serve TCP by default.
+ */
+export function defaultWorkers(): number {
+  return Math.max(1, Math.min(64, navigator.hardwareConcurrency || 1));
 }

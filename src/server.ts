@@ -64,6 +64,12 @@ export interface ServerDependencies {
    * @default {a ClockStatus built from the configuration}
    */
   clockStatus?: ClockStatus;
+  /**
+   * For a TCP worker: the primary's listeners, whose TCP ports it binds too
+   * (with SO_REUSEPORT), and the primary's shared session counters. A worker
+   * serves no UDP and does not log the startup lines.
+   */
+  worker?: { listeners: readonly BoundListener[]; limitsBuffer: SharedArrayBuffer };
 }
 
 /** How often the clock state (the kernel's discipline) is re-read. */
@@ -92,6 +98,10 @@ export class Server {
   readonly #udp: UdpServer[];
   /** What the server claims about the host clock. */
   readonly clockStatus: ClockStatus;
+  /** The session counters, shared with TCP workers. */
+  get sessionLimits(): SharedArrayBuffer {
+    return this.#sessions.limitsBuffer;
+  }
   readonly #sessions: SessionService;
   readonly #loops: Promise<void>[];
   readonly #refresh: ReturnType<typeof setInterval>;
@@ -157,12 +167,14 @@ export function startServer(config: ServeConfig, dependencies: ServerDependencie
     defaultZone: config.zone,
     info: { status: () => clockStatus.statusLine() },
   });
+  const worker = dependencies.worker;
   const sessions = new SessionService({
     protocol,
     idleTimeoutMs: config.idleTimeoutMs,
     partialWaitMs: config.partialWaitMs,
     maxSessions: config.maxSessions,
     maxSessionsPerIp: config.maxSessionsPerIp,
+    limitsBuffer: worker?.limitsBuffer,
   });
   const encoder = new TextEncoder();
   const { daytimeFormat, zone } = config;
@@ -193,21 +205,33 @@ export function startServer(config: ServeConfig, dependencies: ServerDependencie
   const udp: UdpServer[] = [];
   const bound: BoundListener[] = [];
   const opened: { close(): void }[] = [];
+  const reusePort = worker !== undefined || config.workers > 1;
   try {
-    for (const listener of config.listeners) {
-      const { tcpListener, udpSocket } = bindListener(listener);
-      const service = listener.service;
-      if (tcpListener !== null) {
-        opened.push(tcpListener);
-        tcp.push(new TcpServer(tcpListener, service, handlers[service].tcp!));
-        const { hostname, port } = tcpListener.addr;
-        bound.push({ service, transport: "tcp", hostname, port });
+    if (worker !== undefined) {
+      for (const listener of worker.listeners) {
+        if (listener.transport !== "tcp") continue;
+        const { service, hostname, port } = listener;
+        const socket = Deno.listen({ hostname, port, reusePort: true });
+        opened.push(socket);
+        tcp.push(new TcpServer(socket, service, handlers[service].tcp!));
+        bound.push(listener);
       }
-      if (udpSocket !== null) {
-        opened.push(udpSocket);
-        const { hostname, port } = udpSocket.addr as Deno.NetAddr;
-        udp.push(new UdpServer(udpSocket, service, handlers[service].udp!));
-        bound.push({ service, transport: "udp", hostname, port });
+    } else {
+      for (const listener of config.listeners) {
+        const { tcpListener, udpSocket } = bindListener(listener, reusePort);
+        const service = listener.service;
+        if (tcpListener !== null) {
+          opened.push(tcpListener);
+          tcp.push(new TcpServer(tcpListener, service, handlers[service].tcp!));
+          const { hostname, port } = tcpListener.addr;
+          bound.push({ service, transport: "tcp", hostname, port });
+        }
+        if (udpSocket !== null) {
+          opened.push(udpSocket);
+          const { hostname, port } = udpSocket.addr as Deno.NetAddr;
+          udp.push(new UdpServer(udpSocket, service, handlers[service].udp!));
+          bound.push({ service, transport: "udp", hostname, port });
+        }
       }
     }
   } catch (error) {
@@ -216,9 +240,11 @@ export function startServer(config: ServeConfig, dependencies: ServerDependencie
     throw error;
   }
   const server = new Server(bound, tcp, udp, sessions, clockStatus);
-  log.info("clockd {version} (pid {pid}) listening: {listeners}", {
+  if (worker !== undefined) return server;
+  log.info("clockd {version} (pid {pid}, {workers} TCP workers) listening: {listeners}", {
     version: VERSION,
     pid: Deno.pid,
+    workers: config.workers,
     listeners: server.listeners
       .map((l) => `${l.service} ${l.transport} ${formatHostPort(l.hostname, l.port)}`)
       .join(", "),
@@ -237,15 +263,16 @@ export function startServer(config: ServeConfig, dependencies: ServerDependencie
 /** Binds one configured address on its transports, sharing one port between them. */
 function bindListener(
   listener: ListenerConfig,
+  reusePort: boolean,
 ): { tcpListener: Deno.TcpListener | null; udpSocket: Deno.DatagramConn | null } {
   const { address } = listener;
   const wantTcp = address.transports.includes("tcp");
   const wantUdp = address.transports.includes("udp");
   for (let attempt = 1;; attempt++) {
-    const tcpListener = wantTcp ? bindOne(listener, "tcp", address.port) : null;
+    const tcpListener = wantTcp ? bindOne(listener, "tcp", address.port, reusePort) : null;
     const port = tcpListener?.addr.port ?? address.port;
     try {
-      const udpSocket = wantUdp ? bindOne(listener, "udp", port) : null;
+      const udpSocket = wantUdp ? bindOne(listener, "udp", port, false) : null;
       return { tcpListener, udpSocket };
     } catch (error) {
       tcpListener?.close();
@@ -256,16 +283,27 @@ function bindListener(
   }
 }
 
-function bindOne(listener: ListenerConfig, transport: "tcp", port: number): Deno.TcpListener;
-function bindOne(listener: ListenerConfig, transport: "udp", port: number): Deno.DatagramConn;
+function bindOne(
+  listener: ListenerConfig,
+  transport: "tcp",
+  port: number,
+  reusePort: boolean,
+): Deno.TcpListener;
+function bindOne(
+  listener: ListenerConfig,
+  transport: "udp",
+  port: number,
+  reusePort: boolean,
+): Deno.DatagramConn;
 function bindOne(
   listener: ListenerConfig,
   transport: Transport,
   port: number,
+  reusePort: boolean,
 ): Deno.TcpListener | Deno.DatagramConn {
   const open = (hostname: string) =>
     transport === "tcp"
-      ? Deno.listen({ hostname, port, transport })
+      ? Deno.listen({ hostname, port, transport, reusePort })
       : Deno.listenDatagram({ hostname, port, transport });
   const { hostname } = listener.address;
   try {

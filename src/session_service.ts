@@ -44,6 +44,8 @@ export interface SessionServiceOptions {
   maxSessions: number;
   /** Most sessions open at once from one address. */
   maxSessionsPerIp: number;
+  /** Counters shared with the other workers (see {@linkcode SessionLimits}). */
+  limitsBuffer?: SharedArrayBuffer;
   /** Counts each ended session; for metrics. */
   onClose?: (reason: CloseReason) => void;
   /** Milliseconds on a clock that only moves forward. @default {performance.now} */
@@ -111,15 +113,24 @@ export class SessionService {
     this.#protocol = options.protocol;
     this.#idleTimeoutMs = options.idleTimeoutMs;
     this.#partialWaitMs = options.partialWaitMs;
-    this.#limits = new SessionLimits(options.maxSessions, options.maxSessionsPerIp);
+    this.#limits = new SessionLimits(
+      options.maxSessions,
+      options.maxSessionsPerIp,
+      options.limitsBuffer,
+    );
     this.#onClose = options.onClose ?? (() => {});
     this.#now = options.now ?? (() => performance.now());
     this.#udpState = this.#protocol.newState(false);
   }
 
-  /** How many TCP sessions are open. */
+  /** How many TCP sessions are open in this isolate. */
   get sessionCount(): number {
     return this.#sessions.size;
+  }
+
+  /** The session counters, to share with workers. */
+  get limitsBuffer(): SharedArrayBuffer {
+    return this.#limits.buffer;
   }
 
   /**

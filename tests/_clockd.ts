@@ -16,10 +16,15 @@ export interface ReadyListener {
 
 /** The project root. */
 export const ROOT = fileURLToPath(new URL("../", import.meta.url));
-/** The permissions `deno task start` and `deno task compile` grant, read from deno.json. */
+/**
+ * The permissions `deno task start` and `deno task compile` grant, read from
+ * deno.json, with paths relative to the project made absolute.
+ */
 export const START_PERMISSIONS: string[] = JSON.parse(
   Deno.readTextFileSync(`${ROOT}deno.json`),
-).tasks.start.split(" ").filter((word: string) => word.startsWith("--allow-"));
+).tasks.start.split(" ")
+  .filter((word: string) => word.startsWith("--allow-"))
+  .map((word: string) => word.replaceAll("./", ROOT));
 /** How the tests run clockd: with exactly the permissions of `deno task start`. */
 export const CLOCKD_COMMAND = ["run", "--quiet", ...START_PERMISSIONS, `${ROOT}main.ts`];
 

@@ -132,7 +132,7 @@ Deno.test("non-reading clients: daytime, time and pipelining sessions never bloc
   );
   // 20 sessions pipelining requests as fast as they can, never reading the answers.
   const sessionPort = server.port("session", "tcp");
-  const request = new TextEncoder().encode("json\n".repeat(200));
+  const request = new TextEncoder().encode("rfc3339\n".repeat(200));
   const pipeliners = await Promise.all(
     Array.from({ length: 20 }, () => Deno.connect({ hostname: "127.0.0.1", port: sessionPort })),
   );

@@ -22,11 +22,18 @@ Deno.test("SessionLimits.admit() enforces the total limit", () => {
   strictEqual(limits.admit("c"), true);
 });
 
-Deno.test("SessionLimits.release() ignores an address never admitted", () => {
-  const limits = new SessionLimits(1, 1);
-  limits.release("x");
-  strictEqual(limits.open, 0);
-  strictEqual(limits.admit("x"), true);
+Deno.test("SessionLimits shares its counts through the buffer, as workers do", () => {
+  const primary = new SessionLimits(3, 2);
+  const worker = new SessionLimits(3, 2, primary.buffer);
+  strictEqual(primary.admit("192.0.2.1"), true);
+  strictEqual(worker.admit("192.0.2.1"), true);
+  strictEqual(worker.admit("192.0.2.1"), false, "the per-address limit spans workers");
+  strictEqual(primary.admit("192.0.2.2"), true);
+  strictEqual(worker.admit("192.0.2.3"), false, "the total spans workers");
+  strictEqual(primary.open, 3);
+  worker.release("192.0.2.1");
+  strictEqual(primary.open, 2);
+  strictEqual(primary.admit("192.0.2.1"), true);
 });
 
 const keys: [string, string][] = [

@@ -1,0 +1,55 @@
+/**
+ * `--workers N`: TCP sessions spread over isolates sharing one port, with
+ * the session limits counted across all of them.
+ */
+
+import { match, ok, strictEqual } from "node:assert/strict";
+import { LineClient, startClockd } from "./_clockd.ts";
+
+Deno.test("--workers 3: sessions on every worker are answered and limits span the workers", async () => {
+  await using server = await startClockd([
+    "--session",
+    "127.0.0.1:0/tcp",
+    "--workers",
+    "3",
+    "--max-sessions-per-ip",
+    "12",
+  ]);
+  const port = server.port("session", "tcp");
+  const clients = await Promise.all(Array.from({ length: 12 }, () => LineClient.connect(port)));
+  for (const client of clients) match(await client.ask("timestamp"), /^\d+$/);
+  // With 12 open across 3 workers, the 13th is refused whichever worker takes it.
+  for (let i = 0; i < 6; i++) {
+    using extra = await LineClient.connect(port);
+    strictEqual(await extra.readLine(), "ERR busy\n");
+  }
+  clients[0][Symbol.dispose]();
+  let admitted = false;
+  for (let i = 0; i < 50 && !admitted; i++) {
+    using retry = await LineClient.connect(port);
+    admitted = (await retry.ask("timestamp")) !== "ERR busy";
+    if (!admitted) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  ok(admitted, "a slot freed on one worker is usable from any");
+  for (const client of clients.slice(1)) client[Symbol.dispose]();
+});
+
+Deno.test("--workers 2: SIGTERM says goodbye to the sessions of every worker and exits 0", async () => {
+  const server = await startClockd(["--session", "127.0.0.1:0/tcp", "--workers", "2"]);
+  const port = server.port("session", "tcp");
+  const clients = await Promise.all(Array.from({ length: 16 }, () => LineClient.connect(port)));
+  for (const client of clients) match(await client.ask("timestamp"), /^\d+$/);
+  const status = server.stop("SIGTERM");
+  for (const client of clients) {
+    strictEqual(await client.readLine(), "BYE shutting down\n");
+    client[Symbol.dispose]();
+  }
+  strictEqual((await status).code, 0);
+});
+
+Deno.test("--workers 1 serves everything in one isolate", async () => {
+  await using server = await startClockd(["--session", "127.0.0.1:0", "--workers", "1"]);
+  using client = await LineClient.connect(server.port("session", "tcp"));
+  match(await client.ask("timestamp"), /^\d+$/);
+  match(server.stderr(), /1 TCP workers/);
+});
