@@ -11,6 +11,7 @@
  */
 
 import { formatsCommand } from "./src/formats_command.ts";
+import { queryCommand } from "./src/query/query_command.ts";
 import { parseServeArgs, SERVE_HELP } from "./src/serve_config.ts";
 import { serve } from "./src/serve_command.ts";
 import { BindError } from "./src/server.ts";
@@ -23,6 +24,7 @@ export const HELP = `clockd ${VERSION}: a time service
 Usage:
   clockd serve [flags]     serve the time (clockd serve --help for the flags)
   clockd formats [flags]   print every time format (clockd formats --help)
+  clockd query URL         ask a time server, show the offset (clockd query --help)
   clockd --version         print the version
   clockd --help            show this help
 
@@ -46,6 +48,8 @@ export async function main(args: string[]): Promise<number> {
       }
       case "formats":
         return print(formatsCommand(rest));
+      case "query":
+        return await queryCommand(rest);
       case "--version":
       case "-V":
       case "version":
