@@ -11,6 +11,7 @@ import type { Clock } from "./clock.ts";
 import type { ClockStatus } from "./clock_status.ts";
 import { NtpResponder, validateNtpRequest } from "./ntp/responder.ts";
 import { NTP_PACKET_SIZE } from "./ntp/constants.ts";
+import type { ServiceCounters } from "./metrics.ts";
 
 /**
  * Answers NTP client requests.
@@ -26,8 +27,6 @@ export class NtpService {
   readonly #status: ClockStatus;
   readonly #responder: NtpResponder;
   readonly #out = new Uint8Array(NTP_PACKET_SIZE);
-  /** Requests dropped as invalid. */
-  dropped = 0;
 
   /**
    * @param clock Stamps receive and transmit times.
@@ -43,12 +42,13 @@ export class NtpService {
    * Answers one datagram.
    *
    * @param request The datagram.
+   * @param counters Counts an invalid request as `malformed`.
    * @returns The 48-byte answer (a reused buffer), or null to drop.
    */
-  handleDatagram(request: Uint8Array): Uint8Array | null {
+  handleDatagram(request: Uint8Array, counters: ServiceCounters): Uint8Array | null {
     const received = this.#clock.now();
     if (validateNtpRequest(request) !== null) {
-      this.dropped++;
+      counters.drops.malformed++;
       return null;
     }
     const state = this.#status.ntpState;

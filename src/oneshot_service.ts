@@ -11,6 +11,7 @@
 
 import type { Clock } from "./clock.ts";
 import type { Instant } from "./instant.ts";
+import type { ServiceCounters } from "./metrics.ts";
 import { closeQuietly, writeAll } from "./tcp_server.ts";
 
 /** The longest a one-shot write may take before the connection is closed. */
@@ -62,14 +63,22 @@ export class OneShotService {
    * Sends the payload on a new connection, then closes it.
    *
    * @param conn The accepted connection.
+   * @param counters Counts the request, and the answer or the error.
    */
-  async handleConnection(conn: Deno.TcpConn): Promise<void> {
+  async handleConnection(conn: Deno.TcpConn, counters: ServiceCounters): Promise<void> {
+    counters.requests++;
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      await Promise.race([
-        writeAll(conn, this.payload()),
-        new Promise<void>((resolve) => timer = setTimeout(resolve, ONESHOT_WRITE_TIMEOUT_MS)),
+      const written = await Promise.race([
+        writeAll(conn, this.payload()).then(() => true),
+        new Promise<false>((resolve) =>
+          timer = setTimeout(resolve, ONESHOT_WRITE_TIMEOUT_MS, false)
+        ),
       ]);
+      if (written) counters.answers++;
+      else counters.errors++;
+    } catch {
+      counters.errors++;
     } finally {
       clearTimeout(timer);
       closeQuietly(conn);

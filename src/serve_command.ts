@@ -1,17 +1,22 @@
 /**
- * `clockd serve`: sets up logging, starts the server, prints where it
- * listens, and shuts down on SIGINT or SIGTERM (a second signal exits at
- * once).
+ * `clockd serve`: sets up logging, starts the server and its TCP workers,
+ * the metrics endpoint if asked, tells systemd when it is ready, and shuts
+ * down on SIGINT or SIGTERM (a second signal exits at once).
  *
  * @module
  */
 
+import { formatHostPort } from "./listen_address.ts";
 import { closeLogging, logger, setupLogging } from "./log.ts";
+import { type MetricsServer, startMetricsServer } from "./metrics_server.ts";
 import type { ServeConfig } from "./serve_config.ts";
-import { BindError, startServer } from "./server.ts";
+import { BindError, type Server, startServer } from "./server.ts";
+import { SdNotify } from "./sd_notify.ts";
 import { WorkerPool } from "./worker_pool.ts";
 
 const log = logger("server");
+/** How often the systemd STATUS line is refreshed. */
+const STATUS_INTERVAL_MS = 10_000;
 
 /**
  * Runs the server until a signal asks it to stop.
@@ -28,29 +33,51 @@ export async function serve(config: ServeConfig): Promise<number> {
     }
   });
   const server = startServer(config);
-  let workers: WorkerPool | null = null;
-  if (config.workers > 1) {
+  const workers = await startWorkers(config, server);
+  let metricsServer: MetricsServer | null = null;
+  if (config.metrics !== null) {
+    const { hostname, port } = config.metrics;
     try {
-      workers = await WorkerPool.start(
-        config.workers - 1,
-        config.args,
-        server.listeners,
-        server.sessionLimits,
-      );
+      metricsServer = startMetricsServer({
+        hostname: hostname === "" ? "::" : hostname,
+        port,
+        metrics: server.metrics,
+        healthy: () => !shuttingDown,
+      });
     } catch (error) {
-      await server.shutdown(0);
-      throw new BindError(`--workers ${config.workers}: ${(error as Error).message}`);
+      await Promise.all([workers?.shutdown(0), server.shutdown(0)]);
+      throw new BindError(
+        `--metrics ${formatHostPort(hostname, port)}: ${(error as Error).message}`,
+      );
     }
+    log.info("metrics on http://{address}/metrics", {
+      address: formatHostPort(metricsServer.addr.hostname, metricsServer.addr.port),
+    });
   }
+  let shuttingDown = false;
+
+  const notify = SdNotify.fromEnv();
+  if (notify?.error) log.warn("sd_notify: {error}", { error: notify.error });
+  notify?.ready(statusLine(server));
+  notify?.startWatchdog();
+  const statusTimer = notify === null
+    ? undefined
+    : setInterval(() => notify.status(statusLine(server)), STATUS_INTERVAL_MS);
+
   if (config.readyJson) {
     console.log(JSON.stringify({
       event: "ready",
       pid: Deno.pid,
-      workers: config.workers,
+      workers: 1 + (workers?.size ?? 0),
       listeners: server.listeners,
+      metrics: metricsServer?.addr ?? null,
     }));
   }
+
   log.info("{signal}: shutting down", { signal: await signal });
+  shuttingDown = true;
+  clearInterval(statusTimer);
+  notify?.stopping("shutting down");
   for (const name of ["SIGINT", "SIGTERM"] as const) {
     Deno.addSignalListener(name, () => {
       log.warning("second signal: exiting now");
@@ -64,9 +91,46 @@ export async function serve(config: ServeConfig): Promise<number> {
   await Promise.all([
     workers?.shutdown(config.shutdownTimeoutMs),
     server.shutdown(config.shutdownTimeoutMs),
+    metricsServer?.shutdown(),
   ]);
   clearTimeout(deadline);
+  notify?.close();
   log.info("stopped");
   await closeLogging();
   return 0;
+}
+
+/**
+ * Starts the N−1 TCP workers. If they cannot start (a runtime that will not
+ * load the worker module), clockd serves on with the primary alone and says so.
+ */
+async function startWorkers(config: ServeConfig, server: Server): Promise<WorkerPool | null> {
+  if (config.workers <= 1) return null;
+  try {
+    return await WorkerPool.start(
+      config.workers - 1,
+      config.args,
+      server.listeners,
+      server.sessionLimits,
+      server.metrics,
+    );
+  } catch (error) {
+    log.warn("--workers {workers}: serving with one isolate: {error}", {
+      workers: config.workers,
+      error: (error as Error).message,
+    });
+    return null;
+  }
+}
+
+/** The short live summary systemd shows in `systemctl status`. */
+function statusLine(server: Server): string {
+  let requests = 0;
+  let open = 0;
+  for (const counters of server.metrics.merged()) {
+    requests += counters.requests;
+    open += counters.sessionsOpen;
+  }
+  return `serving ${server.listeners.length} listeners; ${open} sessions open; ` +
+    `${requests} requests; ${server.clockStatus.statusLine().slice(3)}`;
 }

@@ -74,6 +74,8 @@ export interface ServeConfig {
   readonly readyJson: boolean;
   /** Isolates sharing the TCP listeners (SO_REUSEPORT); 1 serves everything in one. */
   readonly workers: number;
+  /** Where `/metrics` and `/healthz` are served over HTTP; null: off. */
+  readonly metrics: ListenAddress | null;
   /** The arguments this configuration was parsed from, for workers to parse again. */
   readonly args: readonly string[];
 }
@@ -121,6 +123,8 @@ Process:
   --log-format FORMAT         text or json (default text)
   --ready-json                print one JSON line on stdout with the bound addresses
   --shutdown-timeout DURATION most time SIGTERM/SIGINT shutdown may take (default 5s)
+  --metrics ADDR              serve /metrics (Prometheus text) and /healthz over HTTP
+                              on ADDR, e.g. 127.0.0.1:9123 (default: off)
   --workers N                 isolates sharing the TCP listeners through SO_REUSEPORT
                               (default: the number of cores, here ${defaultWorkers()})
   -h, --help                  show this help
@@ -167,6 +171,7 @@ export function parseServeArgs(args: string[]): ServeConfig | "help" {
         "ready-json": { type: "boolean", default: false },
         "shutdown-timeout": { type: "string", default: "5s" },
         workers: { type: "string", default: String(defaultWorkers()) },
+        metrics: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     }));
@@ -246,6 +251,9 @@ export function parseServeArgs(args: string[]): ServeConfig | "help" {
     log: { level: level as LogOptions["level"], format: format as LogOptions["format"] },
     readyJson: values["ready-json"],
     workers: parseFlag("--workers", () => parseInteger(values.workers, 1, 64)),
+    metrics: values.metrics === undefined
+      ? null
+      : parseFlag("--metrics", () => parseListenAddress(values.metrics!, ["tcp"])),
     args: [...args],
   };
 }

@@ -8,6 +8,7 @@
 
 import { type Clock, systemClock } from "./clock.ts";
 import { ClockStatus } from "./clock_status.ts";
+import { Metrics } from "./metrics.ts";
 import { NtpService } from "./ntp_service.ts";
 import { OneShotService } from "./oneshot_service.ts";
 import { encodeRfc868 } from "./rfc868.ts";
@@ -98,6 +99,8 @@ export class Server {
   readonly #udp: UdpServer[];
   /** What the server claims about the host clock. */
   readonly clockStatus: ClockStatus;
+  /** This isolate's counters (and, in the primary, the workers' it was given). */
+  readonly metrics: Metrics;
   /** The session counters, shared with TCP workers. */
   get sessionLimits(): SharedArrayBuffer {
     return this.#sessions.limitsBuffer;
@@ -114,8 +117,10 @@ export class Server {
     udp: UdpServer[],
     sessions: SessionService,
     clockStatus: ClockStatus,
+    metrics: Metrics,
   ) {
     this.listeners = listeners;
+    this.metrics = metrics;
     this.#tcp = tcp;
     this.#udp = udp;
     this.#sessions = sessions;
@@ -140,6 +145,7 @@ export class Server {
       await Promise.all(this.#tcp.map((server) => server.closeConnections()));
       await Promise.allSettled(this.#loops);
       this.clockStatus.close();
+      this.metrics.close();
     })();
     return this.#shutdown;
   }
@@ -155,6 +161,7 @@ export class Server {
  */
 export function startServer(config: ServeConfig, dependencies: ServerDependencies = {}): Server {
   const clock = dependencies.clock ?? systemClock;
+  const metrics = new Metrics();
   const clockStatus = dependencies.clockStatus ?? new ClockStatus({
     sync: config.ntpSync,
     stratum: config.ntpStratum,
@@ -165,7 +172,7 @@ export function startServer(config: ServeConfig, dependencies: ServerDependencie
     clock,
     defaultFormat: config.defaultFormat,
     defaultZone: config.zone,
-    info: { status: () => clockStatus.statusLine() },
+    info: { status: () => clockStatus.statusLine(), stats: () => metrics.statsLine() },
   });
   const worker = dependencies.worker;
   const sessions = new SessionService({
@@ -187,19 +194,23 @@ export function startServer(config: ServeConfig, dependencies: ServerDependencie
   const ntp = new NtpService(clock, clockStatus);
   const handlers: Record<ServiceName, ServiceHandlers> = {
     session: {
-      tcp: (conn) => sessions.handleConnection(conn),
-      udp: (request) => sessions.handleDatagram(request),
+      tcp: (conn, counters) => sessions.handleConnection(conn, counters),
+      udp: (request, _remote, counters) => sessions.handleDatagram(request, counters),
     },
     daytime: {
-      tcp: (conn) => daytime.handleConnection(conn),
+      tcp: (conn, counters) => daytime.handleConnection(conn, counters),
       udp: () => daytime.handleDatagram(),
     },
     time: {
-      tcp: (conn) => time.handleConnection(conn),
+      tcp: (conn, counters) => time.handleConnection(conn, counters),
       udp: () => time.handleDatagram(),
     },
-    ntp: { udp: (request) => ntp.handleDatagram(request) },
+    ntp: { udp: (request, _remote, counters) => ntp.handleDatagram(request, counters) },
   };
+  const tcpServer = (socket: Deno.TcpListener, service: ServiceName) =>
+    new TcpServer(socket, service, handlers[service].tcp!, metrics.counter(service, "tcp"));
+  const udpServer = (socket: Deno.DatagramConn, service: ServiceName) =>
+    new UdpServer(socket, service, handlers[service].udp!, metrics.counter(service, "udp"));
 
   const tcp: TcpServer[] = [];
   const udp: UdpServer[] = [];
@@ -213,7 +224,7 @@ export function startServer(config: ServeConfig, dependencies: ServerDependencie
         const { service, hostname, port } = listener;
         const socket = Deno.listen({ hostname, port, reusePort: true });
         opened.push(socket);
-        tcp.push(new TcpServer(socket, service, handlers[service].tcp!));
+        tcp.push(tcpServer(socket, service));
         bound.push(listener);
       }
     } else {
@@ -222,14 +233,14 @@ export function startServer(config: ServeConfig, dependencies: ServerDependencie
         const service = listener.service;
         if (tcpListener !== null) {
           opened.push(tcpListener);
-          tcp.push(new TcpServer(tcpListener, service, handlers[service].tcp!));
+          tcp.push(tcpServer(tcpListener, service));
           const { hostname, port } = tcpListener.addr;
           bound.push({ service, transport: "tcp", hostname, port });
         }
         if (udpSocket !== null) {
           opened.push(udpSocket);
           const { hostname, port } = udpSocket.addr as Deno.NetAddr;
-          udp.push(new UdpServer(udpSocket, service, handlers[service].udp!));
+          udp.push(udpServer(udpSocket, service));
           bound.push({ service, transport: "udp", hostname, port });
         }
       }
@@ -239,7 +250,7 @@ export function startServer(config: ServeConfig, dependencies: ServerDependencie
     clockStatus.close();
     throw error;
   }
-  const server = new Server(bound, tcp, udp, sessions, clockStatus);
+  const server = new Server(bound, tcp, udp, sessions, clockStatus, metrics);
   if (worker !== undefined) return server;
   log.info("clockd {version} (pid {pid}, {workers} TCP workers) listening: {listeners}", {
     version: VERSION,

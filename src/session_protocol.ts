@@ -14,6 +14,7 @@
  * | `tz ZONE`            | sets the session's zone: `OK tz ZONE`         |
  * | `formats`            | every format name on one line                 |
  * | `status`             | the clock's synchronisation state             |
+ * | `stats`              | the server's counters, one line               |
  * | `help`               | one line of usage                             |
  * | `quit`, `exit`       | `BYE`, then the session closes                |
  * | anything else        | the time in the session's format              |
@@ -48,6 +49,8 @@ export interface SessionState {
 export interface SessionInfo {
   /** One line on the clock's state, for the `status` command. */
   status(): string;
+  /** One line of counters, for the `stats` command. */
+  stats(): string;
 }
 
 /** Settings of a {@linkcode SessionProtocol}. */
@@ -59,15 +62,15 @@ export interface SessionProtocolOptions {
   /** The zone of a new session. */
   defaultZone: Zone;
   /**
-   * Answers `status`.
+   * Answers `status` and `stats`.
    *
-   * @default {a provider answering "OK status unavailable"}
+   * @default {a provider answering "OK status unavailable", "OK stats unavailable"}
    */
   info?: SessionInfo;
 }
 
 const HELP_ANSWER =
-  "OK requests: (empty) | timestamp | FORMAT [ZONE] | format NAME | tz ZONE | formats | status | help | quit";
+  "OK requests: (empty) | timestamp | FORMAT [ZONE] | format NAME | tz ZONE | formats | status | stats | help | quit";
 const FORMATS_ANSWER = "OK " + FORMATS.map((format) => format.name).join(" ");
 const MAX_CACHED_ZONES = 512;
 const UNIX = getFormat("unix")!;
@@ -110,7 +113,8 @@ export class SessionProtocol {
     this.#clock = options.clock;
     this.#defaultFormat = options.defaultFormat;
     this.#defaultZone = options.defaultZone;
-    this.#info = options.info ?? { status: () => "OK status unavailable" };
+    this.#info = options.info ??
+      { status: () => "OK status unavailable", stats: () => "OK stats unavailable" };
   }
 
   /**
@@ -180,6 +184,8 @@ export class SessionProtocol {
         return FORMATS_ANSWER;
       case "status":
         return this.#info.status();
+      case "stats":
+        return this.#info.stats();
       case "help":
         return HELP_ANSWER;
       case "quit":

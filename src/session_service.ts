@@ -25,12 +25,13 @@ import {
 import { SessionLimits } from "./session_limits.ts";
 import { closeQuietly, isDisconnect, writeAll } from "./tcp_server.ts";
 import { peerKey } from "./peer.ts";
+import type { ServiceCounters, SessionCloseReason } from "./metrics.ts";
 
 /** The most bytes a UDP request may take. */
 export const MAX_UDP_REQUEST_BYTES = 128;
 
 /** Why a session ended. */
-export type CloseReason = "peer" | "quit" | "idle" | "cap" | "busy" | "error" | "shutdown";
+export type CloseReason = SessionCloseReason;
 
 /** Settings of a {@linkcode SessionService}. */
 export interface SessionServiceOptions {
@@ -46,8 +47,6 @@ export interface SessionServiceOptions {
   maxSessionsPerIp: number;
   /** Counters shared with the other workers (see {@linkcode SessionLimits}). */
   limitsBuffer?: SharedArrayBuffer;
-  /** Counts each ended session; for metrics. */
-  onClose?: (reason: CloseReason) => void;
   /** Milliseconds on a clock that only moves forward. @default {performance.now} */
   now?: () => number;
 }
@@ -62,6 +61,7 @@ class Session {
   readonly key: string;
   readonly framer = new RequestFramer();
   readonly state: SessionState;
+  readonly counters: ServiceCounters;
   /** When the last complete request (or the connection) came. */
   lastRequestAt: number;
   /** When unfinished bytes last arrived; 0 when none are held. */
@@ -74,11 +74,18 @@ class Session {
   writing: Promise<void> | null = null;
   closeReason: CloseReason = "peer";
 
-  constructor(conn: Deno.TcpConn, key: string, state: SessionState, now: number) {
+  constructor(
+    conn: Deno.TcpConn,
+    key: string,
+    state: SessionState,
+    now: number,
+    counters: ServiceCounters,
+  ) {
     this.conn = conn;
     this.key = key;
     this.state = state;
     this.lastRequestAt = now;
+    this.counters = counters;
   }
 }
 
@@ -98,7 +105,6 @@ export class SessionService {
   readonly #idleTimeoutMs: number;
   readonly #partialWaitMs: number;
   readonly #limits: SessionLimits;
-  readonly #onClose: (reason: CloseReason) => void;
   readonly #now: () => number;
   readonly #sessions = new Set<Session>();
   readonly #partials = new Set<Session>();
@@ -118,7 +124,6 @@ export class SessionService {
       options.maxSessionsPerIp,
       options.limitsBuffer,
     );
-    this.#onClose = options.onClose ?? (() => {});
     this.#now = options.now ?? (() => performance.now());
     this.#udpState = this.#protocol.newState(false);
   }
@@ -137,12 +142,14 @@ export class SessionService {
    * Runs one TCP session to its end. Never throws for client behaviour.
    *
    * @param conn The accepted connection; closed when this returns.
+   * @param counters The session/tcp counters.
    */
-  async handleConnection(conn: Deno.TcpConn): Promise<void> {
+  async handleConnection(conn: Deno.TcpConn, counters: ServiceCounters): Promise<void> {
     const key = peerKey(conn.remoteAddr);
     if (!this.#limits.admit(key)) {
       log.debug("refused {peer}: {reason}", { peer: key, reason: "busy" });
-      this.#onClose("busy");
+      counters.refused.busy++;
+      counters.sessionsClosed.busy++;
       try {
         await writeAll(conn, encoder.encode(BUSY_ANSWER + "\n"));
       } catch {
@@ -152,8 +159,9 @@ export class SessionService {
       }
       return;
     }
-    const session = new Session(conn, key, this.#protocol.newState(true), this.#now());
+    const session = new Session(conn, key, this.#protocol.newState(true), this.#now(), counters);
     this.#sessions.add(session);
+    counters.sessionsOpen++;
     this.#startSweep();
     try {
       conn.setNoDelay(true);
@@ -168,17 +176,21 @@ export class SessionService {
       this.#partials.delete(session);
       this.#limits.release(key);
       closeQuietly(conn);
-      this.#onClose(session.closeReason);
+      counters.sessionsOpen--;
+      counters.sessionsClosed[session.closeReason]++;
       if (this.#sessions.size === 0) this.#stopSweep();
     }
   }
 
   async #run(session: Session): Promise<void> {
     const { conn, framer } = session;
+    const counters = session.counters;
     const onRequest = (buffer: Uint8Array, start: number, end: number, ending: Terminator) => {
       if (session.state.closing) return;
+      counters.requests++;
       session.ending = LINE_ENDINGS[ending];
       session.out += this.#protocol.answer(session.state, buffer, start, end) + session.ending;
+      counters.answers++;
     };
     while (true) {
       let count: number | null;
@@ -199,6 +211,7 @@ export class SessionService {
         onRequest(buffer, start, end, ending);
       });
       if (result === FrameResult.TooLong) {
+        counters.drops.oversized++;
         session.out += TOO_LONG_ANSWER + session.ending;
         session.closeReason = "cap";
         log.debug("closing {peer}: request too long", { peer: session.key });
@@ -257,8 +270,10 @@ export class SessionService {
       session.partialAt = 0;
       session.framer.flush((buffer, start, end, ending) => {
         if (session.state.closing) return;
+        session.counters.requests++;
         session.out += this.#protocol.answer(session.state, buffer, start, end) +
           LINE_ENDINGS[ending];
+        session.counters.answers++;
       });
       this.#sendOut(session).then(
         () => {
@@ -326,11 +341,15 @@ export class SessionService {
    * Answers one UDP datagram: one request, stateless.
    *
    * @param request The datagram's payload.
+   * @param counters The session/udp counters; an oversized datagram counts as a drop.
    * @returns The answer datagram, or null to drop (oversized).
    */
-  handleDatagram(request: Uint8Array): Uint8Array | null {
+  handleDatagram(request: Uint8Array, counters: ServiceCounters): Uint8Array | null {
     let end = request.length;
-    if (end > MAX_UDP_REQUEST_BYTES) return null;
+    if (end > MAX_UDP_REQUEST_BYTES) {
+      counters.drops.oversized++;
+      return null;
+    }
     let ending: Terminator = Terminator.None;
     if (end > 0 && request[end - 1] === 10) {
       end--;

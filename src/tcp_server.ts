@@ -8,9 +8,13 @@
  */
 
 import { logger } from "./log.ts";
+import type { ServiceCounters } from "./metrics.ts";
 
-/** Handles one accepted connection; it owns the connection and closes it. */
-export type ConnectionHandler = (conn: Deno.TcpConn) => Promise<void>;
+/**
+ * Handles one accepted connection; it owns the connection and closes it, and
+ * counts what happened in `counters`.
+ */
+export type ConnectionHandler = (conn: Deno.TcpConn, counters: ServiceCounters) => Promise<void>;
 
 const MIN_BACKOFF_MS = 5;
 const MAX_BACKOFF_MS = 1000;
@@ -26,7 +30,7 @@ const log = logger("tcp");
  * const server = new TcpServer(listener, "echo", async (conn) => {
  *   await conn.write(new TextEncoder().encode("hello\n"));
  *   conn.close();
- * });
+ * }, new Metrics().counter("echo", "tcp"));
  * const done = server.serve();
  * server.close();
  * await done;
@@ -36,6 +40,7 @@ export class TcpServer {
   readonly #listener: Deno.TcpListener;
   readonly #name: string;
   readonly #handle: ConnectionHandler;
+  readonly #counters: ServiceCounters;
   readonly #connections = new Set<Deno.TcpConn>();
   readonly #handlers = new Set<Promise<void>>();
   #closed = false;
@@ -45,11 +50,18 @@ export class TcpServer {
    * @param listener The bound listener; the server owns it from now on.
    * @param name The service name, for logs.
    * @param handle Called once per connection.
+   * @param counters The service's TCP counters, handed to `handle`.
    */
-  constructor(listener: Deno.TcpListener, name: string, handle: ConnectionHandler) {
+  constructor(
+    listener: Deno.TcpListener,
+    name: string,
+    handle: ConnectionHandler,
+    counters: ServiceCounters,
+  ) {
     this.#listener = listener;
     this.#name = name;
     this.#handle = handle;
+    this.#counters = counters;
   }
 
   /** The bound address. */
@@ -102,9 +114,10 @@ export class TcpServer {
 
   #track(conn: Deno.TcpConn): void {
     this.#connections.add(conn);
-    const handler = this.#handle(conn)
+    const handler = this.#handle(conn, this.#counters)
       .catch((error) => {
         if (!isDisconnect(error)) {
+          this.#counters.errors++;
           log.warn("{service}: connection failed: {error}", {
             service: this.#name,
             error: String(error),

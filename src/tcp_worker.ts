@@ -6,6 +6,9 @@
  *
  * - in: `{ type: "start", args, listeners, limitsBuffer }`, then `{ type: "shutdown", timeoutMs }`
  * - out: `{ type: "ready" }` or `{ type: "error", message }`, then `{ type: "stopped" }`
+ * - every {@linkcode METRICS_INTERVAL_MS}, out: `{ type: "metrics", snapshot }` (this
+ *   worker's counters), answered by in: `{ type: "peers", peers }` (everyone else's),
+ *   so `stats` in any isolate and `/metrics` in the primary count the whole process
  *
  * `deno compile` must `--include` this file (the `compile` task does).
  *
@@ -13,6 +16,7 @@
  */
 
 import { closeLogging, setupLogging } from "./log.ts";
+import type { CounterSnapshot } from "./metrics.ts";
 import { parseServeArgs } from "./serve_config.ts";
 import { type BoundListener, type Server, startServer } from "./server.ts";
 
@@ -24,13 +28,18 @@ export type ToWorker =
     listeners: BoundListener[];
     limitsBuffer: SharedArrayBuffer;
   }
-  | { type: "shutdown"; timeoutMs: number };
+  | { type: "shutdown"; timeoutMs: number }
+  | { type: "peers"; peers: [name: string, snapshot: CounterSnapshot[]][] };
 
 /** A message from a worker to the primary. */
 export type FromWorker =
   | { type: "ready" }
   | { type: "error"; message: string }
-  | { type: "stopped" };
+  | { type: "stopped" }
+  | { type: "metrics"; snapshot: CounterSnapshot[] };
+
+/** How often a worker posts its counters. */
+export const METRICS_INTERVAL_MS = 1000;
 
 interface WorkerScope {
   onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
@@ -40,6 +49,7 @@ interface WorkerScope {
 
 const scope = globalThis as unknown as WorkerScope;
 let server: Server | null = null;
+let metricsTimer: ReturnType<typeof setInterval> | undefined;
 
 scope.onmessage = async ({ data }) => {
   if (data.type === "start") {
@@ -51,13 +61,20 @@ scope.onmessage = async ({ data }) => {
         worker: { listeners: data.listeners, limitsBuffer: data.limitsBuffer },
       });
       scope.postMessage({ type: "ready" });
+      const running = server;
+      metricsTimer = setInterval(() => {
+        scope.postMessage({ type: "metrics", snapshot: running.metrics.snapshot() });
+      }, METRICS_INTERVAL_MS);
     } catch (error) {
       scope.postMessage({
         type: "error",
         message: error instanceof Error ? error.message : String(error),
       });
     }
+  } else if (data.type === "peers") {
+    for (const [name, snapshot] of data.peers) server?.metrics.include(name, snapshot);
   } else if (data.type === "shutdown") {
+    clearInterval(metricsTimer);
     await server?.shutdown(data.timeoutMs);
     await closeLogging();
     scope.postMessage({ type: "stopped" });

@@ -9,13 +9,19 @@
  */
 
 import { logger } from "./log.ts";
+import type { ServiceCounters } from "./metrics.ts";
 
 /**
  * Answers one datagram. The request view is only valid during the call; the
  * returned bytes are sent before the next datagram is read, so a handler may
- * reuse one output buffer. Return null to send nothing.
+ * reuse one output buffer. Return null to send nothing, after counting the
+ * drop's reason in `counters.drops`.
  */
-export type DatagramHandler = (request: Uint8Array, remote: Deno.NetAddr) => Uint8Array | null;
+export type DatagramHandler = (
+  request: Uint8Array,
+  remote: Deno.NetAddr,
+  counters: ServiceCounters,
+) => Uint8Array | null;
 
 /** Large enough for any request worth reading; longer datagrams are cut here. */
 const RECEIVE_BUFFER_BYTES = 2048;
@@ -28,7 +34,7 @@ const log = logger("udp");
  * ```ts ignore
  * import { UdpServer } from "./udp_server.ts";
  * const socket = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
- * const server = new UdpServer(socket, "echo", (request) => request.slice());
+ * const server = new UdpServer(socket, "echo", (request) => request.slice(), counters);
  * server.serve();
  * ```
  */
@@ -36,17 +42,25 @@ export class UdpServer {
   readonly #socket: Deno.DatagramConn;
   readonly #name: string;
   readonly #handle: DatagramHandler;
+  readonly #counters: ServiceCounters;
   #closed = false;
 
   /**
    * @param socket The bound socket; the server owns it from now on.
    * @param name The service name, for logs.
    * @param handle Called once per datagram.
+   * @param counters Counts requests, answers and send errors.
    */
-  constructor(socket: Deno.DatagramConn, name: string, handle: DatagramHandler) {
+  constructor(
+    socket: Deno.DatagramConn,
+    name: string,
+    handle: DatagramHandler,
+    counters: ServiceCounters,
+  ) {
     this.#socket = socket;
     this.#name = name;
     this.#handle = handle;
+    this.#counters = counters;
   }
 
   /** The bound address. */
@@ -61,6 +75,7 @@ export class UdpServer {
    */
   async serve(): Promise<void> {
     const buffer = new Uint8Array(RECEIVE_BUFFER_BYTES);
+    const counters = this.#counters;
     while (!this.#closed) {
       let request: Uint8Array;
       let remote: Deno.NetAddr;
@@ -70,10 +85,12 @@ export class UdpServer {
         if (this.#closed || error instanceof Deno.errors.BadResource) break;
         continue; // e.g. ECONNREFUSED reported for an earlier send
       }
+      counters.requests++;
       let answer: Uint8Array | null;
       try {
-        answer = this.#handle(request, remote);
+        answer = this.#handle(request, remote, counters);
       } catch (error) {
+        counters.errors++;
         log.error("{service}: handler failed: {error}", {
           service: this.#name,
           error: String(error),
@@ -83,8 +100,10 @@ export class UdpServer {
       if (answer === null) continue;
       try {
         await this.#socket.send(answer, remote);
+        counters.answers++;
       } catch (error) {
         if (this.#closed || error instanceof Deno.errors.BadResource) break;
+        counters.errors++;
       }
     }
   }

@@ -11,6 +11,7 @@
  * @module
  */
 
+import type { CounterSnapshot, Metrics } from "./metrics.ts";
 import type { BoundListener } from "./server.ts";
 import type { FromWorker, ToWorker } from "./tcp_worker.ts";
 
@@ -42,6 +43,7 @@ export class WorkerPool {
    * @param args The `serve` arguments, parsed again in each worker.
    * @param listeners The primary's bound listeners.
    * @param limitsBuffer The primary's session counters.
+   * @param metrics The primary's metrics, which take in the workers' counters.
    * @returns The pool.
    * @throws {Error} When a worker fails to start; the others are stopped.
    */
@@ -50,18 +52,31 @@ export class WorkerPool {
     args: readonly string[],
     listeners: readonly BoundListener[],
     limitsBuffer: SharedArrayBuffer,
+    metrics: Metrics,
   ): Promise<WorkerPool> {
     const workers: Worker[] = [];
+    const snapshots: (CounterSnapshot[] | null)[] = Array(count).fill(null);
+    const peersOf = (index: number): [string, CounterSnapshot[]][] => [
+      ["primary", metrics.snapshot()],
+      ...snapshots.flatMap((snapshot, other): [string, CounterSnapshot[]][] =>
+        other === index || snapshot === null ? [] : [[workerName(other), snapshot]]
+      ),
+    ];
     try {
       await Promise.all(Array.from({ length: count }, (_, index) => {
         const worker = new Worker(new URL("./tcp_worker.ts", import.meta.url), {
           type: "module",
-          name: `clockd-tcp-${index + 1}`,
+          name: workerName(index),
         });
         workers.push(worker);
         return new Promise<void>((resolve, reject) => {
           worker.onmessage = ({ data }: MessageEvent<FromWorker>) => {
-            if (data.type === "ready") resolve();
+            if (data.type === "metrics") {
+              snapshots[index] = data.snapshot;
+              metrics.include(workerName(index), data.snapshot);
+              const peers: ToWorker = { type: "peers", peers: peersOf(index) };
+              worker.postMessage(peers);
+            } else if (data.type === "ready") resolve();
             else if (data.type === "error") {
               reject(new Error(`worker ${index + 1}: ${data.message}`));
             }
@@ -96,8 +111,10 @@ export class WorkerPool {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const stopped = this.#workers.map((worker) =>
       new Promise<void>((resolve) => {
-        worker.onmessage = ({ data }: MessageEvent<FromWorker>) => {
-          if (data.type === "stopped") resolve();
+        const previous = worker.onmessage;
+        worker.onmessage = (event: MessageEvent<FromWorker>) => {
+          if (event.data.type === "stopped") resolve();
+          else previous?.call(worker, event);
         };
         const message: ToWorker = { type: "shutdown", timeoutMs };
         worker.postMessage(message);
@@ -110,4 +127,8 @@ export class WorkerPool {
     clearTimeout(timer);
     for (const worker of this.#workers) worker.terminate();
   }
+}
+
+function workerName(index: number): string {
+  return `clockd-tcp-${index + 1}`;
 }

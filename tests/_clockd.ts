@@ -32,6 +32,8 @@ export const CLOCKD_COMMAND = ["run", "--quiet", ...START_PERMISSIONS, `${ROOT}m
 export interface Clockd extends AsyncDisposable {
   readonly process: Deno.ChildProcess;
   readonly listeners: ReadyListener[];
+  /** The metrics endpoint's address, when started with --metrics. */
+  readonly metrics: { hostname: string; port: number } | null;
   /** The port of a service's listener on a transport. */
   port(service: string, transport: "tcp" | "udp"): number;
   /** Everything written to stderr so far. */
@@ -97,6 +99,7 @@ export async function startClockd(
   return {
     process,
     listeners: ready.listeners,
+    metrics: ready.metrics ?? null,
     port(service, transport) {
       const found = ready.listeners.find((l: ReadyListener) =>
         l.service === service && l.transport === transport

@@ -8,7 +8,7 @@ import { UTC } from "../src/zone.ts";
 const clock = fixedClock({ seconds: 1795254845, nanos: 123456789 }, 12_500_000_000);
 const GO = "2026-11-21 09:54:05.123456789 +0000 UTC m=+12.500000000";
 
-function protocol(info?: { status(): string }): SessionProtocol {
+function protocol(info?: { status(): string; stats(): string }): SessionProtocol {
   return new SessionProtocol({ clock, defaultFormat: getFormat("go")!, defaultZone: UTC, info });
 }
 
@@ -32,10 +32,11 @@ const answers: [string, string][] = [
   ["\u00ff\u0001binary", GO],
   [
     "help",
-    "OK requests: (empty) | timestamp | FORMAT [ZONE] | format NAME | tz ZONE | formats | status | help | quit",
+    "OK requests: (empty) | timestamp | FORMAT [ZONE] | format NAME | tz ZONE | formats | status | stats | help | quit",
   ],
   ["formats", "OK " + FORMATS.map((f) => f.name).join(" ")],
   ["status", "OK status unavailable"],
+  ["stats", "OK stats unavailable"],
   ["format", "OK format go"],
   ["tz", "OK tz UTC"],
 ];
@@ -77,8 +78,9 @@ Deno.test("SessionProtocol.answer() marks the session closing on quit and exit",
 });
 
 Deno.test("SessionProtocol.answer() answers status from the server's info", () => {
-  const p = protocol({ status: () => "OK synchronised=no" });
+  const p = protocol({ status: () => "OK synchronised=no", stats: () => "OK up=1" });
   strictEqual(p.answerText(p.newState(true), "STATUS"), "OK synchronised=no");
+  strictEqual(p.answerText(p.newState(true), "stats"), "OK up=1");
 });
 
 Deno.test("SessionProtocol.answer() reads a request out of a larger buffer", () => {
