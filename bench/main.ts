@@ -1,0 +1,145 @@
+/**
+ * `deno task bench`: clockd's own benchmark. Starts clockd, drives each
+ * workload over loopback from several load-generator processes, and prints
+ * one table (or, with `--json`, one JSON object).
+ *
+ * ```sh
+ * deno task bench
+ * deno task bench --workloads session-tcp,ntp --seconds 10
+ * deno task bench --json > bench.json
+ * ```
+ *
+ * @module
+ */
+
+import { BENCH_HELP, type BenchArgs, parseBenchArgs } from "./cli.ts";
+import { ChildProcesses, clientsOf, notRun, runWorkload, type WorkloadResult } from "./runner.ts";
+import { readProcFile, serverCommand } from "./server.ts";
+import { formatBytes, renderResults } from "./table.ts";
+
+/** What `--json` prints. */
+export interface BenchReport {
+  /** The clockd command line. */
+  server: string;
+  /** Logical processors of this machine. */
+  cores: number;
+  /** The 1-minute load average when the run started, or null when unknown. */
+  loadAverage: number | null;
+  /** Measured seconds per throughput workload. */
+  seconds: number;
+  /** Seconds of load before measuring. */
+  warmupSeconds: number;
+  /** Load processes per workload (configured). */
+  processes: number;
+  /** One row per workload. */
+  workloads: WorkloadResult[];
+}
+
+async function loadAverage(): Promise<number | null> {
+  const text = await readProcFile("/proc/loadavg");
+  return text === null ? null : Number(text.split(" ")[0]);
+}
+
+/**
+ * Runs the benchmark.
+ *
+ * @param args The resolved flags.
+ * @param children Where started processes are tracked (killed on interruption).
+ * @param progress Receives a line as each workload starts and ends.
+ * @returns The report; workloads that failed say so in their rows.
+ */
+export async function runBench(
+  args: BenchArgs,
+  children: ChildProcesses,
+  progress: (line: string) => void = () => {},
+): Promise<BenchReport> {
+  const command = await serverCommand(args.serverCmd ?? undefined);
+  const report: BenchReport = {
+    server: command.join(" "),
+    cores: navigator.hardwareConcurrency,
+    loadAverage: await loadAverage(),
+    seconds: args.seconds,
+    warmupSeconds: args.warmupSeconds,
+    processes: args.processes,
+    workloads: [],
+  };
+  const options = { ...args, serverCommand: command };
+  for (const workload of args.workloads) {
+    progress(`${workload.name}: running`);
+    let result: WorkloadResult;
+    try {
+      result = await runWorkload(workload, options, children);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      result = notRun(workload, clientsOf(workload, options), "failed", reason);
+    }
+    progress(`${workload.name}: ${result.status}`);
+    report.workloads.push(result);
+  }
+  return report;
+}
+
+/**
+ * Renders a report as the table, with a heading line and notes below it
+ * (skipped and failed workloads, first errors).
+ *
+ * @param report The report.
+ * @returns The text to print.
+ */
+export function renderReport(report: BenchReport): string {
+  const load = report.loadAverage === null ? "" : `, load average ${report.loadAverage} at start`;
+  const lines = [
+    `clockd bench: ${report.seconds} s measured after ${report.warmupSeconds} s warm-up per ` +
+    `workload, ${report.processes} load processes; ${report.cores} cores${load}`,
+    `server: ${report.server}`,
+    "",
+    renderResults(report.workloads).trimEnd(),
+  ];
+  const notes = report.workloads.flatMap((row) => {
+    if (row.status !== "ran") return [`${row.workload}: ${row.status}: ${row.reason}`];
+    const out = [];
+    if (row.firstError !== null) out.push(`${row.workload}: first error: ${row.firstError}`);
+    if (row.idle !== null) {
+      out.push(
+        `${row.workload}: ${row.idle.held} of ${row.clients} sessions answered both asks; ` +
+          `server RSS ${formatBytes(row.idle.rssBeforeBytes)} before, ` +
+          `${formatBytes(row.idle.rssHeldBytes)} held`,
+      );
+    }
+    return out;
+  });
+  if (notes.length > 0) lines.push("", ...notes);
+  return lines.join("\n") + "\n";
+}
+
+/**
+ * The command line: parse, run, print.
+ *
+ * @param args The arguments after the script.
+ * @returns The exit status: 0 when every workload ran, 1 when one failed, 2 on a usage error.
+ */
+export async function main(args: string[]): Promise<number> {
+  let parsed: BenchArgs | "help";
+  try {
+    parsed = parseBenchArgs(args, (name) => Deno.env.get(name));
+  } catch (error) {
+    console.error(`bench: ${error instanceof Error ? error.message : error}`);
+    return 2;
+  }
+  if (parsed === "help") {
+    console.log(BENCH_HELP);
+    return 0;
+  }
+  const children = new ChildProcesses();
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    Deno.addSignalListener(signal, () => {
+      children.killAll();
+      Deno.exit(130);
+    });
+  }
+  const report = await runBench(parsed, children, (line) => console.error(`bench: ${line}`));
+  console.log(parsed.json ? JSON.stringify(report, null, 2) : renderReport(report));
+  return report.workloads.some((row) => row.status === "failed") ? 1 : 0;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
