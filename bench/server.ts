@@ -24,38 +24,35 @@ export interface ReadyListener {
   port: number;
 }
 
-/** Flags of the full benchmark command that only some clockd versions have. */
-const OPTIONAL_FLAGS: readonly { flag: string; args: string[] }[] = [
-  { flag: "--daytime", args: ["--daytime", "127.0.0.1:0"] },
-  { flag: "--time", args: ["--time", "127.0.0.1:0"] },
-  { flag: "--ntp", args: ["--ntp", "127.0.0.1:0"] },
-  { flag: "--ntp-sync", args: ["--ntp-sync", "always"] },
-  { flag: "--udp-rate", args: ["--udp-rate", "off"] },
-];
-
 /**
  * The arguments after `serve` for the benchmark: every listener on
  * 127.0.0.1 port 0, limits high enough for the idle workload, NTP claiming
- * synchronisation, no UDP rate limit. A flag the server's help does not
- * mention is left out (its workload is then skipped).
- *
- * @param help The output of `clockd serve --help`.
- * @returns The arguments.
- *
- * @example Usage
- * ```ts
- * import { serveArgs } from "./server.ts";
- * const args = serveArgs("  --session ADDR   session protocol\n  --ntp ADDR   NTP\n");
- * if (!args.includes("--ntp") || args.includes("--daytime")) throw new Error("as the help says");
- * ```
+ * synchronisation, and the per-source rate limits off (every load client
+ * shares 127.0.0.1, so the limits would measure themselves).
  */
-export function serveArgs(help: string): string[] {
-  const has = (flag: string) => new RegExp(`^\\s*${flag}\\s`, "m").test(help);
-  const args = ["--session", "127.0.0.1:0"];
-  for (const { flag, args: extra } of OPTIONAL_FLAGS) if (has(flag)) args.push(...extra);
-  args.push("--ready-json", "--max-sessions", "20000", "--max-sessions-per-ip", "20000");
-  return args;
-}
+export const SERVE_ARGS: readonly string[] = [
+  "--session",
+  "127.0.0.1:0",
+  "--daytime",
+  "127.0.0.1:0",
+  "--time",
+  "127.0.0.1:0",
+  "--ntp",
+  "127.0.0.1:0",
+  "--ntp-sync",
+  "always",
+  "--udp-rate",
+  "off",
+  "--tcp-rate",
+  "off",
+  "--max-sessions",
+  "20000",
+  "--max-sessions-per-ip",
+  "20000",
+  "--log-level",
+  "warning",
+  "--ready-json",
+];
 
 /**
  * The permissions `deno task start` grants clockd, read from deno.json's
@@ -88,7 +85,7 @@ export function startPermissions(denoJson: string, root: string): string[] {
  * @param custom A command line to run with `sh -c` instead (`--server-cmd` or
  *   `CLOCKD_BENCH_SERVER_CMD`); `--ready-json` is appended when missing.
  *   By default: `deno run` with the permissions of `deno task start`, then
- *   `main.ts serve` and {@linkcode serveArgs}.
+ *   `main.ts serve` and {@linkcode SERVE_ARGS}.
  * @returns The program and its arguments.
  */
 export async function serverCommand(custom?: string): Promise<string[]> {
@@ -97,13 +94,7 @@ export async function serverCommand(custom?: string): Promise<string[]> {
     return ["sh", "-c", `exec ${line}`];
   }
   const permissions = startPermissions(await Deno.readTextFile(`${ROOT}deno.json`), ROOT);
-  const base = [Deno.execPath(), "run", ...permissions, `${ROOT}main.ts`, "serve"];
-  const help = await new Deno.Command(base[0], {
-    args: [...base.slice(1), "--help"],
-    stdin: "null",
-    stderr: "null",
-  }).output();
-  return [...base, ...serveArgs(new TextDecoder().decode(help.stdout))];
+  return [Deno.execPath(), "run", ...permissions, `${ROOT}main.ts`, "serve", ...SERVE_ARGS];
 }
 
 /** The most bytes of the server's stderr kept for error messages. */

@@ -235,6 +235,7 @@ export class Metrics {
   readonly #counters: ServiceCounters[] = [];
   readonly #byKey = new Map<string, ServiceCounters>();
   readonly #peers = new Map<string, readonly CounterSnapshot[]>();
+  readonly #gauges: { name: string; help: string; read: () => number }[] = [];
   readonly #processFigures: () => ProcessFigures;
   #lagSeconds: number | null = null;
   #lagTimer: ReturnType<typeof setInterval> | null = null;
@@ -419,7 +420,20 @@ export class Metrics {
         this.#lagSeconds,
       );
     }
+    for (const { name, help, read } of this.#gauges) gauge(out, name, help, read());
     return out.join("");
+  }
+
+  /**
+   * Adds a gauge read when the metrics are rendered, e.g. the size of a
+   * rate limiter's table. Names must be unique.
+   *
+   * @param name The metric name.
+   * @param help Its `# HELP` text.
+   * @param read Returns its value now.
+   */
+  addGauge(name: string, help: string, read: () => number): void {
+    this.#gauges.push({ name, help, read });
   }
 
   /**

@@ -9,7 +9,7 @@
 
 import type { Clock } from "./clock.ts";
 import type { ClockStatus } from "./clock_status.ts";
-import { NtpResponder, validateNtpRequest } from "./ntp/responder.ts";
+import { NtpResponder, validateNtpRequest, writeKissOfDeath } from "./ntp/responder.ts";
 import { NTP_PACKET_SIZE } from "./ntp/constants.ts";
 import type { ServiceCounters } from "./metrics.ts";
 
@@ -54,6 +54,24 @@ export class NtpService {
     const state = this.#status.ntpState;
     if (this.#responder.state !== state) this.#responder.update(state);
     this.#responder.write(request, received, this.#clock.now(), this.#out);
+    return this.#out;
+  }
+
+  /**
+   * Answers a rate-limited client with a RATE kiss-o'-death (stratum 0,
+   * reference ID "RATE", LI 3), telling it to poll less often. Invalid
+   * requests are still dropped, never answered.
+   *
+   * @param request The datagram.
+   * @param counters Counts an invalid request as `malformed`.
+   * @returns The 48-byte kiss, or null to drop.
+   */
+  kissOfDeath(request: Uint8Array, counters: ServiceCounters): Uint8Array | null {
+    if (validateNtpRequest(request) !== null) {
+      counters.drops.malformed++;
+      return null;
+    }
+    writeKissOfDeath(request, "RATE", this.#clock.now(), this.#out);
     return this.#out;
   }
 }

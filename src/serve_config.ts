@@ -14,6 +14,15 @@ import { LOG_FORMATS, LOG_LEVELS, type LogOptions } from "./log.ts";
 import { parseFlag, parseInteger, UsageError } from "./usage_error.ts";
 import { resolveZone, type Zone } from "./zone.ts";
 import type { SyncMode } from "./clock_status.ts";
+import { type Cidr, parseCidr } from "./access_list.ts";
+import {
+  DEFAULT_MAX_SOURCES,
+  DEFAULT_TCP_RATE,
+  DEFAULT_UDP_RATE,
+  defaultBurst,
+  formatRate,
+  parseRate,
+} from "./rate_limiter.ts";
 
 /** A service clockd can listen for. */
 export type ServiceName = "session" | "daytime" | "time" | "ntp";
@@ -76,6 +85,18 @@ export interface ServeConfig {
   readonly workers: number;
   /** Where `/metrics` and `/healthz` are served over HTTP; null: off. */
   readonly metrics: ListenAddress | null;
+  /** Datagrams per second per UDP source; null: no limit. */
+  readonly udpRate: number | null;
+  /** Datagrams a UDP source may send at once after a quiet spell. */
+  readonly udpBurst: number;
+  /** New TCP connections per second per source; null: no limit. */
+  readonly tcpRate: number | null;
+  /** Sources each rate limiter remembers at most (the oldest is forgotten). */
+  readonly rateSources: number;
+  /** Clients allowed (with any, every other client is denied). */
+  readonly allow: readonly Cidr[];
+  /** Clients denied (deny wins over allow). */
+  readonly deny: readonly Cidr[];
   /** The arguments this configuration was parsed from, for workers to parse again. */
   readonly args: readonly string[];
 }
@@ -117,6 +138,19 @@ Session protocol:
                               quiet this long; 0 waits for half-close (default 50ms, at most 100ms)
   --max-sessions N            most TCP sessions open at once (default ${DEFAULT_MAX_SESSIONS})
   --max-sessions-per-ip N     most TCP sessions from one address (default ${DEFAULT_MAX_SESSIONS_PER_IP})
+
+Abuse limits and access control (every listener):
+  --udp-rate RATE             datagrams per source (IPv4 address, IPv6 /64) per
+                              second or minute: 20, 20/s, 600/m, or off (default ${
+  formatRate(DEFAULT_UDP_RATE)
+})
+  --udp-burst N               datagrams a quiet source may send at once (default 2 s of rate)
+  --tcp-rate RATE             new TCP connections per source (default ${
+  formatRate(DEFAULT_TCP_RATE)
+})
+  --rate-sources N            sources each rate limiter remembers (default ${DEFAULT_MAX_SOURCES})
+  --allow CIDR                allow only these clients (repeatable; IPv4 or IPv6)
+  --deny CIDR                 deny these clients (repeatable; wins over --allow)
 
 Process:
   --log-level LEVEL           trace, debug, info, warning, error (default info)
@@ -172,6 +206,12 @@ export function parseServeArgs(args: string[]): ServeConfig | "help" {
         "shutdown-timeout": { type: "string", default: "5s" },
         workers: { type: "string", default: String(defaultWorkers()) },
         metrics: { type: "string" },
+        "udp-rate": { type: "string", default: String(DEFAULT_UDP_RATE) },
+        "udp-burst": { type: "string" },
+        "tcp-rate": { type: "string", default: String(DEFAULT_TCP_RATE) },
+        "rate-sources": { type: "string", default: String(DEFAULT_MAX_SOURCES) },
+        allow: { type: "string", multiple: true },
+        deny: { type: "string", multiple: true },
         help: { type: "boolean", short: "h", default: false },
       },
     }));
@@ -229,8 +269,19 @@ export function parseServeArgs(args: string[]): ServeConfig | "help" {
   if (!(LOG_FORMATS as readonly string[]).includes(format)) {
     throw new UsageError(`--log-format: expected text or json, got "${format}"`);
   }
+  const udpRate = parseFlag("--udp-rate", () => parseRate(values["udp-rate"]));
+  const udpBurstText = values["udp-burst"];
+  const udpBurst = udpBurstText === undefined
+    ? defaultBurst(udpRate ?? DEFAULT_UDP_RATE)
+    : parseFlag("--udp-burst", () => parseInteger(udpBurstText, 1, 1e6));
   return {
     listeners,
+    udpRate,
+    udpBurst,
+    tcpRate: parseFlag("--tcp-rate", () => parseRate(values["tcp-rate"])),
+    rateSources: parseFlag("--rate-sources", () => parseInteger(values["rate-sources"], 16, 1e7)),
+    allow: (values.allow ?? []).map((text) => parseFlag("--allow", () => parseCidr(text))),
+    deny: (values.deny ?? []).map((text) => parseFlag("--deny", () => parseCidr(text))),
     defaultFormat,
     daytimeFormat,
     ntpSync,

@@ -8,7 +8,7 @@
  */
 
 import { logger } from "./log.ts";
-import type { ServiceCounters } from "./metrics.ts";
+import type { RefuseReason, ServiceCounters } from "./metrics.ts";
 
 /**
  * Handles one accepted connection; it owns the connection and closes it, and
@@ -16,9 +16,16 @@ import type { ServiceCounters } from "./metrics.ts";
  */
 export type ConnectionHandler = (conn: Deno.TcpConn, counters: ServiceCounters) => Promise<void>;
 
+/**
+ * Decides, before any work, whether a new connection may be served: null to
+ * serve it, or why it is refused (it is then closed at once).
+ */
+export type ConnectionAdmission = (remote: Deno.NetAddr) => RefuseReason | null;
+
 const MIN_BACKOFF_MS = 5;
 const MAX_BACKOFF_MS = 1000;
 const log = logger("tcp");
+const clientLog = logger("client");
 
 /**
  * Serves one TCP listener.
@@ -41,6 +48,7 @@ export class TcpServer {
   readonly #name: string;
   readonly #handle: ConnectionHandler;
   readonly #counters: ServiceCounters;
+  readonly #admit: ConnectionAdmission;
   readonly #connections = new Set<Deno.TcpConn>();
   readonly #handlers = new Set<Promise<void>>();
   #closed = false;
@@ -51,17 +59,20 @@ export class TcpServer {
    * @param name The service name, for logs.
    * @param handle Called once per connection.
    * @param counters The service's TCP counters, handed to `handle`.
+   * @param admit Access control and rate limit, applied before `handle`.
    */
   constructor(
     listener: Deno.TcpListener,
     name: string,
     handle: ConnectionHandler,
     counters: ServiceCounters,
+    admit: ConnectionAdmission = () => null,
   ) {
     this.#listener = listener;
     this.#name = name;
     this.#handle = handle;
     this.#counters = counters;
+    this.#admit = admit;
   }
 
   /** The bound address. */
@@ -113,6 +124,17 @@ export class TcpServer {
   }
 
   #track(conn: Deno.TcpConn): void {
+    const refused = this.#admit(conn.remoteAddr);
+    if (refused !== null) {
+      this.#counters.refused[refused]++;
+      clientLog.debug("{service}: refused {peer}: {reason}", {
+        service: this.#name,
+        peer: conn.remoteAddr.hostname,
+        reason: refused,
+      });
+      closeQuietly(conn);
+      return;
+    }
     this.#connections.add(conn);
     const handler = this.#handle(conn, this.#counters)
       .catch((error) => {

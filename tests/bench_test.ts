@@ -13,7 +13,7 @@ import { parseOpenFileLimit, processesFor, RESERVED_FDS, splitClients } from "..
 import { runWorker, type WorkerMessage, type WorkerSpec } from "../bench/load_worker.ts";
 import type { BenchReport } from "../bench/main.ts";
 import { mergeResults, type WorkloadResult } from "../bench/runner.ts";
-import { findListener, parseVmRss, serveArgs, startPermissions } from "../bench/server.ts";
+import { findListener, parseVmRss, SERVE_ARGS, startPermissions } from "../bench/server.ts";
 import {
   bucketHigh,
   bucketIndex,
@@ -364,25 +364,13 @@ Deno.test("parseBenchArgs() resolves defaults, flags and the server command vari
   assert.throws(() => parseBenchArgs(["--frobnicate"], none), TypeError);
 });
 
-Deno.test("serveArgs() adds only the flags the server's help lists", () => {
-  const old = "Listeners:\n  --session ADDR              session protocol\n";
-  assert.deepEqual(serveArgs(old), [
-    "--session",
-    "127.0.0.1:0",
-    "--ready-json",
-    "--max-sessions",
-    "20000",
-    "--max-sessions-per-ip",
-    "20000",
-  ]);
-  const full = old +
-    "  --daytime ADDR  d\n  --time ADDR  t\n  --ntp ADDR  n\n  --ntp-sync MODE  s\n" +
-    "  --udp-rate RATE  limit\n  --daytime-format NAME  f\n";
-  const args = serveArgs(full).join(" ");
-  assert.match(args, /--daytime 127\.0\.0\.1:0 --time 127\.0\.0\.1:0 --ntp 127\.0\.0\.1:0/);
-  assert.match(args, /--ntp-sync always --udp-rate off --ready-json/);
-  // "--timeout" or "--daytime-format" must not pass for "--time" or "--daytime".
-  assert.doesNotMatch(serveArgs(old + "  --timeout D  x\n").join(" "), /--time /);
+Deno.test("SERVE_ARGS serve every workload's listener with the rate limits off", () => {
+  const args = SERVE_ARGS.join(" ");
+  for (const service of ["session", "daytime", "time", "ntp"]) {
+    assert.match(args, new RegExp(`--${service} 127\\.0\\.0\\.1:0`));
+  }
+  assert.match(args, /--udp-rate off --tcp-rate off/);
+  assert.match(args, /--ready-json/);
 });
 
 Deno.test("startPermissions() takes deno task start's permissions, paths made absolute", () => {

@@ -181,3 +181,13 @@ Deno.test("clockd formats --tz --json prints one JSON object", async () => {
   strictEqual(table.rfc3339, "2026-11-21T15:24:05+05:30");
   strictEqual(table.unixms, "1795254845500");
 });
+
+Deno.test("README documents every flag of clockd serve --help", async () => {
+  const readme = await Deno.readTextFile(`${ROOT}README.md`);
+  const { stdout } = await runClockd(["serve", "--help"]);
+  const flags = [...stdout.matchAll(/^\s+(--[a-z-]+)/gm)].map((m) => m[1]);
+  ok(flags.length > 20, `serve --help lists ${flags.length} flags`);
+  for (const flag of flags.filter((f) => f !== "--help")) {
+    ok(readme.includes(`| \`${flag}`), `README's flag table has ${flag}`);
+  }
+});

@@ -32,6 +32,8 @@ Deno.test("slowloris: 500 clients trickling a byte a second neither block others
     "3s",
     "--max-sessions-per-ip",
     "1000",
+    "--tcp-rate",
+    "off",
   ]);
   const port = server.port("session", "tcp");
   const started = performance.now();
@@ -72,6 +74,8 @@ Deno.test("flood: 1 MB with no newline is cut off after 128 bytes; memory stays 
     "127.0.0.1:0/tcp",
     "--max-sessions-per-ip",
     "1000",
+    "--tcp-rate",
+    "off",
   ]);
   const port = server.port("session", "tcp");
   const before = rss(server.process.pid);
@@ -117,6 +121,8 @@ Deno.test("non-reading clients: daytime, time and pipelining sessions never bloc
     "127.0.0.1:0/tcp",
     "--max-sessions-per-ip",
     "1000",
+    "--tcp-rate",
+    "off",
   ]);
   const before = rss(server.process.pid);
   // 200 one-shot clients that never read: the server writes and closes each.
@@ -170,7 +176,7 @@ Deno.test("descriptor exhaustion: under a low ulimit -n the server backs off, th
   const child = new Deno.Command("bash", {
     args: [
       "-c",
-      `ulimit -n 64 && exec ${command} serve --ready-json --session 127.0.0.1:0/tcp --max-sessions-per-ip 1000`,
+      `ulimit -n 64 && exec ${command} serve --ready-json --session 127.0.0.1:0/tcp --max-sessions-per-ip 1000 --tcp-rate off`,
     ],
     stdout: "piped",
     stderr: "piped",

@@ -290,7 +290,14 @@ Deno.test("session: SIGINT exits 0 too", async () => {
 });
 
 Deno.test("session: random bytes into live sessions never stop the server", async () => {
-  await using server = await startClockd(["--session", "127.0.0.1:0"]);
+  await using server = await startClockd([
+    "--session",
+    "127.0.0.1:0",
+    "--udp-rate",
+    "off",
+    "--tcp-rate",
+    "off",
+  ]);
   const tcp = server.port("session", "tcp");
   const udp = server.port("session", "udp");
   let seed = 42;

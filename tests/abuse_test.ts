@@ -1,0 +1,274 @@
+/**
+ * Abuse limits and access control against the real process: per-source UDP
+ * and TCP rate limits, the NTP RATE kiss-o'-death, the reflection guard, the
+ * amplification rule, allow/deny lists, and a spoofed-source flood over
+ * 127.0.0.0/8 that must not grow the rate-limit table.
+ */
+
+import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
+import { LineClient, startClockd, udpAsk } from "./_clockd.ts";
+
+const decoder = new TextDecoder();
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A UDP client socket bound to a chosen local address and port, closed by `using`. */
+function socketAt(hostname: string, port = 0): Deno.DatagramConn & Disposable {
+  const socket = Deno.listenDatagram({ transport: "udp", hostname, port });
+  return Object.assign(socket, {
+    [Symbol.dispose]() {
+      try {
+        socket.close();
+      } catch { /* closed */ }
+    },
+  });
+}
+
+/** Sends from `socket` and waits for one answer, or null. */
+async function exchange(
+  socket: Deno.DatagramConn,
+  port: number,
+  payload: Uint8Array | string,
+  timeoutMs = 300,
+): Promise<Uint8Array | null> {
+  const bytes = typeof payload === "string" ? new TextEncoder().encode(payload) : payload;
+  await socket.send(bytes, { transport: "udp", hostname: "127.0.0.1", port });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const result = await Promise.race([
+    socket.receive().then(([answer]) => answer),
+    new Promise<null>((resolve) => timer = setTimeout(resolve, timeoutMs, null)),
+  ]);
+  clearTimeout(timer);
+  return result;
+}
+
+/** Fetches /metrics and returns the value of a sample line, by prefix. */
+async function metric(port: number, line: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const found = text.split("\n").find((l) => l.startsWith(line + " "));
+  ok(found !== undefined, `${line} in /metrics`);
+  return Number(found.slice(line.length + 1));
+}
+
+function ntpRequest(): Uint8Array {
+  const bytes = new Uint8Array(48);
+  bytes[0] = 0x23; // LI 0, VN 4, mode 3
+  bytes[2] = 6;
+  new DataView(bytes.buffer).setUint32(40, 0xeeabf561);
+  new DataView(bytes.buffer).setUint32(44, 0x9da4d800);
+  return bytes;
+}
+
+Deno.test("UDP rate limit: a source past its rate and burst is dropped, then refills", async () => {
+  await using server = await startClockd([
+    "--session",
+    "127.0.0.1:0/udp",
+    "--udp-rate",
+    "2/s",
+    "--udp-burst",
+    "5",
+    "--metrics",
+    "127.0.0.1:0",
+  ]);
+  const port = server.port("session", "udp");
+  using socket = socketAt("127.0.0.1");
+  let answered = 0;
+  for (let i = 0; i < 20; i++) {
+    if (await exchange(socket, port, "timestamp", 100) !== null) answered++;
+  }
+  // 5 of burst, plus what 2/s refills over the ~2 s the loop may take.
+  ok(answered >= 5 && answered <= 10, `${answered} of 20 answered`);
+  ok(
+    await metric(
+      server.metrics!.port,
+      'clockd_dropped_total{service="session",transport="udp",reason="rate-limited"}',
+    ) >= 10,
+  );
+  await sleep(1100);
+  ok(await exchange(socket, port, "timestamp") !== null, "answered again after a quiet second");
+});
+
+Deno.test("NTP over its rate gets one RATE kiss-o'-death per interval, checked field by field", async () => {
+  await using server = await startClockd([
+    "--ntp",
+    "127.0.0.1:0",
+    "--ntp-sync",
+    "always",
+    "--udp-rate",
+    "1/m",
+    "--udp-burst",
+    "1",
+  ]);
+  const port = server.port("ntp", "udp");
+  using socket = socketAt("127.0.0.1");
+  const request = ntpRequest();
+  const first = await exchange(socket, port, request);
+  strictEqual(first![1], 10, "the first request is answered normally");
+  const kiss = (await exchange(socket, port, request))!;
+  strictEqual(kiss.length, 48);
+  strictEqual(kiss[0] >> 6, 3, "LI 3 (alarm)");
+  strictEqual((kiss[0] >> 3) & 7, 4, "VN copied");
+  strictEqual(kiss[0] & 7, 4, "mode 4 (server)");
+  strictEqual(kiss[1], 0, "stratum 0: kiss-o'-death");
+  strictEqual(kiss[2], 6, "poll copied");
+  strictEqual(decoder.decode(kiss.subarray(12, 16)), "RATE", "kiss code");
+  deepStrictEqual(
+    [...kiss.subarray(24, 32)],
+    [...request.subarray(40, 48)],
+    "origin = our transmit",
+  );
+  strictEqual(await exchange(socket, port, request), null, "no second kiss within the interval");
+});
+
+Deno.test("reflection guard: datagrams from the small services' ports are dropped (NTP keeps 123)", async () => {
+  await using server = await startClockd([
+    "--session",
+    "127.0.0.1:0/udp",
+    "--ntp",
+    "127.0.0.1:0",
+    "--ntp-sync",
+    "always",
+    "--udp-rate",
+    "off",
+  ]);
+  const session = server.port("session", "udp");
+  const ntp = server.port("ntp", "udp");
+  for (const sourcePort of [7, 13, 19, 37, 123]) {
+    let socket: Deno.DatagramConn;
+    try {
+      socket = socketAt("127.0.0.1", sourcePort);
+    } catch (error) {
+      console.log(`skipped source port ${sourcePort}: ${String(error).split("\n")[0]}`);
+      continue;
+    }
+    try {
+      strictEqual(
+        await exchange(socket, session, "timestamp"),
+        null,
+        `session from :${sourcePort}`,
+      );
+      const answer = await exchange(socket, ntp, ntpRequest());
+      if (sourcePort === 123) strictEqual(answer?.length, 48, "NTP peers use source port 123");
+      else strictEqual(answer, null, `ntp from :${sourcePort}`);
+    } finally {
+      socket.close();
+    }
+  }
+});
+
+Deno.test("amplification: with the rate limit off, a large text answer to a tiny datagram is dropped", async () => {
+  const flags = ["--session", "127.0.0.1:0/udp"];
+  {
+    await using server = await startClockd([...flags, "--udp-rate", "off"]);
+    const port = server.port("session", "udp");
+    strictEqual(await udpAsk(port, "json", 300), null, "a 4-byte request for a ~250-byte answer");
+    match(decoder.decode((await udpAsk(port, "timestamp"))!), /^\d+\n$/, "small answers pass");
+  }
+  {
+    await using server = await startClockd(flags);
+    match(
+      decoder.decode((await udpAsk(server.port("session", "udp"), "json"))!),
+      /^\{"/,
+      "answered when it passed the rate limit",
+    );
+  }
+});
+
+Deno.test("TCP rate limit: connections past the per-source rate are closed at once", async () => {
+  await using server = await startClockd([
+    "--session",
+    "127.0.0.1:0/tcp",
+    "--tcp-rate",
+    "1/m",
+    "--workers",
+    "1",
+  ]);
+  const port = server.port("session", "tcp");
+  let served = 0;
+  for (let i = 0; i < 6; i++) {
+    using client = await LineClient.connect(port);
+    await client.send("timestamp\n");
+    if (/^\d+\n$/.test((await client.readLine()) ?? "")) served++;
+  }
+  strictEqual(served, 1, "a burst of one (two seconds of 1/m, at least one), then nothing");
+});
+
+Deno.test("--deny and --allow apply to every listener before any work", async () => {
+  {
+    await using server = await startClockd([
+      "--session",
+      "127.0.0.1:0",
+      "--session",
+      "[::1]:0",
+      "--deny",
+      "127.0.0.0/8",
+    ]);
+    const [v4tcp, v4udp] = [server.port("session", "tcp"), server.port("session", "udp")];
+    using denied = await LineClient.connect(v4tcp);
+    await denied.send("timestamp\n").catch(() => {});
+    strictEqual(await denied.readLine(), null, "closed at once, no answer");
+    strictEqual(await udpAsk(v4udp, "timestamp", 300), null, "datagram dropped");
+    const v6 = server.listeners.find((l) => l.hostname === "::1" && l.transport === "tcp")!;
+    using allowed = await LineClient.connect(v6.port, "::1");
+    match(await allowed.ask("timestamp"), /^\d+$/, "IPv6 is not in the deny list");
+  }
+  {
+    await using server = await startClockd([
+      "--session",
+      "127.0.0.1:0/udp",
+      "--allow",
+      "127.0.0.0/8",
+      "--deny",
+      "127.0.0.2",
+    ]);
+    const port = server.port("session", "udp");
+    using one = socketAt("127.0.0.1");
+    using two = socketAt("127.0.0.2");
+    using three = socketAt("127.0.0.3");
+    ok(await exchange(one, port, "timestamp") !== null, "allowed");
+    strictEqual(await exchange(two, port, "timestamp"), null, "deny wins over allow");
+    ok(await exchange(three, port, "timestamp") !== null, "allowed");
+  }
+  {
+    await using server = await startClockd(["--session", "127.0.0.1:0", "--allow", "10.0.0.0/8"]);
+    strictEqual(await udpAsk(server.port("session", "udp"), "timestamp", 300), null);
+    using client = await LineClient.connect(server.port("session", "tcp"));
+    strictEqual(await client.readLine(), null, "with an allow list, everyone else is denied");
+  }
+});
+
+Deno.test("spoofed-source flood over 127.0.0.0/8: the rate table stays bounded, a legit source is served", async () => {
+  await using server = await startClockd([
+    "--session",
+    "127.0.0.1:0/udp",
+    "--udp-rate",
+    "5/s",
+    "--rate-sources",
+    "100",
+    "--metrics",
+    "127.0.0.1:0",
+  ]);
+  const port = server.port("session", "udp");
+  const metricsPort = server.metrics!.port;
+  using legit = socketAt("127.0.0.1");
+  let legitAnswered = 0;
+  // 1,500 distinct sources, each sending a few datagrams, the legit one asking meanwhile.
+  for (let batch = 0; batch < 15; batch++) {
+    const sockets = Array.from(
+      { length: 100 },
+      (_, i) => socketAt(`127.1.${batch}.${i + 1}`),
+    );
+    const payload = new TextEncoder().encode("timestamp");
+    await Promise.all(sockets.map(async (socket) => {
+      for (let k = 0; k < 3; k++) {
+        await socket.send(payload, { transport: "udp", hostname: "127.0.0.1", port });
+      }
+    }));
+    for (const socket of sockets) socket.close();
+    // The legit source stays under its own 5/s.
+    await sleep(250);
+    if (await exchange(legit, port, "timestamp", 500) !== null) legitAnswered++;
+    const size = await metric(metricsPort, "clockd_udp_rate_limit_sources");
+    ok(size <= 100, `rate table holds ${size} sources`);
+  }
+  ok(legitAnswered >= 14, `the legit source was answered ${legitAnswered} times of 15`);
+});
