@@ -72,6 +72,19 @@ const usageErrors: [string[], RegExp][] = [
   ],
   [["serve", "--ntp-refid", "TOOLONG"], /^clockd: --ntp-refid: expected 1 to 4 printable ASCII/],
   [["serve", "--daytime-format", "nope"], /^clockd: --daytime-format: unknown format "nope"/],
+  [
+    ["serve", "--allow", "10.0.0.1/8"],
+    /^clockd: --allow: invalid CIDR "10.0.0.1\/8": host bits set/,
+  ],
+  [["serve", "--deny", "not-an-ip"], /^clockd: --deny: invalid CIDR "not-an-ip"/],
+  [["serve", "--deny", "::1/129"], /^clockd: --deny: invalid CIDR "::1\/129": prefix length/],
+  [
+    ["serve", "--udp-rate", "fast"],
+    /^clockd: --udp-rate: invalid rate "fast": expected N\/s, N\/m or off/,
+  ],
+  [["serve", "--tcp-rate", "0"], /^clockd: --tcp-rate: invalid rate "0": must be more than 0/],
+  [["serve", "--metrics", ":9123/udp"], /^clockd: --metrics: invalid address ":9123\/udp"/],
+  [["serve", "--workers", "0"], /^clockd: --workers: expected a whole number from 1 to 64/],
   [["formats", "--at", "yesterday"], /^clockd: --at: invalid instant "yesterday"/],
   [["formats", "--tz", "Nowhere"], /^clockd: --tz: unknown time zone "Nowhere"/],
 ];

@@ -1,0 +1,73 @@
+/**
+ * Shutdown and logging as an operator sees them: SIGTERM with a client that
+ * will not read, a second signal, and journald's priority prefixes.
+ */
+
+import { match, ok, strictEqual } from "node:assert/strict";
+import { LineClient, startClockd } from "./_clockd.ts";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A session that pipelines without reading until the server stops reading it. */
+async function stuckSession(port: number): Promise<Deno.TcpConn> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  const request = new TextEncoder().encode("json\n".repeat(1000));
+  while (true) {
+    const wrote = await Promise.race([conn.write(request), sleep(300).then(() => null)]);
+    if (wrote === null) return conn; // backpressure: the server's answers fill the socket
+  }
+}
+
+Deno.test("SIGTERM with a client that never reads: exit 0 within --shutdown-timeout", async () => {
+  const server = await startClockd([
+    "--session",
+    "127.0.0.1:0/tcp",
+    "--workers",
+    "1",
+    "--shutdown-timeout",
+    "1s",
+  ]);
+  const stuck = await stuckSession(server.port("session", "tcp"));
+  const started = performance.now();
+  const status = await server.stop("SIGTERM");
+  const elapsed = performance.now() - started;
+  strictEqual(status.code, 0, server.stderr());
+  ok(elapsed < 1000 + 3000, `exited after ${elapsed} ms`);
+  stuck.close();
+});
+
+Deno.test("a second signal exits at once, even while goodbyes are stuck", async () => {
+  const server = await startClockd([
+    "--session",
+    "127.0.0.1:0/tcp",
+    "--workers",
+    "1",
+    "--shutdown-timeout",
+    "60s",
+  ]);
+  const stuck = await stuckSession(server.port("session", "tcp"));
+  server.process.kill("SIGTERM");
+  await sleep(300);
+  const started = performance.now();
+  const status = await server.stop("SIGINT");
+  strictEqual(status.code, 1);
+  ok(performance.now() - started < 5000, "not the 60 s shutdown timeout");
+  match(server.stderr(), /second signal: exiting now/);
+  stuck.close();
+});
+
+Deno.test("under journald (JOURNAL_STREAM set) lines carry <N> priorities and no timestamp", async () => {
+  const server = await startClockd(["--session", "127.0.0.1:0", "--workers", "1"], {
+    env: { JOURNAL_STREAM: "8:12345" },
+  });
+  using client = await LineClient.connect(server.port("session", "tcp"));
+  match(await client.ask("timestamp"), /^\d+$/);
+  strictEqual((await server.stop("SIGTERM")).code, 0);
+  const lines = server.stderr().trimEnd().split("\n");
+  ok(lines.length >= 3, server.stderr());
+  for (const line of lines) match(line, /^<[2-7]>clockd\.[a-z]+: /);
+  ok(
+    lines.some((line) => line.startsWith("<6>clockd.server: clockd ")),
+    "the startup line at info",
+  );
+});
