@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { BenchArgs } from "./cli.ts";
 import { fileURLToPath } from "node:url";
 import { parseOpenFileLimit, processesFor, RESERVED_FDS, splitClients } from "./fanout.ts";
 import type { WorkerMessage, WorkerResult, WorkerSpec } from "./load_worker.ts";
@@ -14,24 +15,10 @@ import { LatencyHistogram } from "./stats.ts";
 import type { Workload, WorkloadName } from "./workloads.ts";
 
 /** How a run is shaped: the resolved `bench/main.ts` flags. */
-export interface RunOptions {
-  /** Measured seconds per throughput workload. */
-  seconds: number;
-  /** Seconds of load before measuring. */
-  warmupSeconds: number;
-  /** Load processes per workload (more for `idle` when file descriptors require). */
-  processes: number;
-  /** Clients of every throughput workload instead of each one's own number. */
-  clients: number | null;
-  /** Sessions of the idle workload. */
-  idleSessions: number;
-  /** Seconds the idle sessions stay silent. */
-  idleSilenceSeconds: number;
-  /** An answer later than this (ms) is an error. */
-  timeoutMs: number;
+export type RunOptions = Omit<BenchArgs, "workloads" | "serverCmd" | "json"> & {
   /** The clockd command, from `serverCommand`. */
   serverCommand: string[];
-}
+};
 
 /** Figures of the idle workload. */
 export interface IdleFigures {

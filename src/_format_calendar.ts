@@ -13,6 +13,33 @@ import type { Zone } from "./zone.ts";
 /** Seconds in one civil day (Unix time has no leap seconds). */
 export const SECONDS_PER_DAY = 86_400;
 
+/** English weekday names, Sunday first (as {@linkcode weekdayFromDays} counts). */
+export const WEEKDAY_NAMES: readonly string[] = [
+  "Sunday",
+  "Monday",
+  "Tuesday",
+  "Wednesday",
+  "Thursday",
+  "Friday",
+  "Saturday",
+];
+
+/** English month names, January first (index = month − 1). */
+export const MONTH_NAMES: readonly string[] = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+];
+
 /**
  * Days from 1970-01-01 to a proleptic Gregorian date.
  *

@@ -24,11 +24,13 @@ import {
   daysFromCivil,
   type LocalTime,
   localTime,
+  MONTH_NAMES,
   pad2,
   pad9,
   padInt,
   SECONDS_PER_DAY,
   trimmedFraction,
+  WEEKDAY_NAMES,
 } from "./_format_calendar.ts";
 import { leapSecondEndsMonth, taiMinusUtc } from "./_format_leap_seconds.ts";
 import { nistDstCode } from "./_format_us_dst.ts";
@@ -62,23 +64,10 @@ export interface TimeFormat {
   render(instant: Instant, zone: Zone, monotonicNanos: number): string;
 }
 
-const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+const WEEKDAYS = WEEKDAY_NAMES;
 const WEEKDAYS_SHORT = WEEKDAYS.map((day) => day.slice(0, 3));
-const MONTHS = [
-  "",
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-];
+/** Month names by 1-based month number. */
+const MONTHS = ["", ...MONTH_NAMES];
 const MONTHS_SHORT = MONTHS.map((month) => month.slice(0, 3));
 
 /** Days from the Modified Julian Date epoch (1858-11-17) to the Unix epoch. */

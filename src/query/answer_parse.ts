@@ -24,6 +24,7 @@ import {
   SECONDS_PER_DAY,
   weekdayFromDays,
 } from "../_format_calendar.ts";
+import { MONTH_NAMES, WEEKDAY_NAMES } from "../_format_calendar.ts";
 import { getFormat, taiMinusUtc } from "../formats.ts";
 import { type Instant, instantFromEpochNanoseconds } from "../instant.ts";
 import { ntpTimestampToInstant } from "../ntp/timestamp.ts";
@@ -57,21 +58,8 @@ interface UnknownZone {
 type Parser = (text: string, pivot: Instant) => Instant | UnknownZone | null;
 
 const NANOS = 1_000_000_000n;
-const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
-const MONTHS = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-];
+const WEEKDAYS = WEEKDAY_NAMES;
+const MONTHS = MONTH_NAMES;
 const WEEKDAY_LONG = WEEKDAYS.join("|");
 const WEEKDAY_SHORT = WEEKDAYS.map((d) => d.slice(0, 3)).join("|");
 const MONTH_LONG = MONTHS.join("|");
