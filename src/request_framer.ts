@@ -10,6 +10,9 @@
 /** The most bytes a request may take, its terminator included. */
 export const MAX_REQUEST_BYTES = 128;
 
+/** The size of a framer's buffer: twice the cap. */
+export const FRAMER_BUFFER_BYTES = MAX_REQUEST_BYTES * 2;
+
 /**
  * How a request ended: `Lf`, `CrLf`, or `None` when the client half-closed
  * or went quiet before sending one (see {@linkcode RequestFramer.flush}).
@@ -55,11 +58,22 @@ export type FrameResult = typeof FrameResult[keyof typeof FrameResult];
  */
 export class RequestFramer {
   /** Twice the cap: a partial request (< cap) plus one more read always fit. */
-  readonly buffer: Uint8Array = new Uint8Array(MAX_REQUEST_BYTES * 2);
+  readonly buffer: Uint8Array;
   /** Bytes before this were handed over by `flush` and await compaction. */
   #start = 0;
   /** Bytes before this hold data. */
   #end = 0;
+
+  /**
+   * @param buffer Where to hold bytes: {@linkcode FRAMER_BUFFER_BYTES} of them
+   * (e.g. a view of a slab shared with other sessions); a new buffer by default.
+   */
+  constructor(buffer: Uint8Array = new Uint8Array(FRAMER_BUFFER_BYTES)) {
+    if (buffer.length !== FRAMER_BUFFER_BYTES) {
+      throw new RangeError(`Cannot frame requests: need a ${FRAMER_BUFFER_BYTES}-byte buffer`);
+    }
+    this.buffer = buffer;
+  }
 
   /** Bytes held of an unfinished request. */
   get pending(): number {
@@ -73,7 +87,7 @@ export class RequestFramer {
    * @returns A view of the buffer after the held bytes.
    */
   space(): Uint8Array {
-    return this.buffer.subarray(this.#end);
+    return this.#end === 0 ? this.buffer : this.buffer.subarray(this.#end);
   }
 
   /**

@@ -14,7 +14,7 @@
  */
 
 import { logger } from "./log.ts";
-import { FrameResult, RequestFramer, Terminator } from "./request_framer.ts";
+import { FRAMER_BUFFER_BYTES, FrameResult, RequestFramer, Terminator } from "./request_framer.ts";
 import {
   BUSY_ANSWER,
   BYE_ANSWER,
@@ -54,12 +54,14 @@ export interface SessionServiceOptions {
 const encoder = new TextEncoder();
 const log = logger("client");
 const LINE_ENDINGS = ["\n", "\n", "\r\n"]; // indexed by Terminator
+/** Framer buffers carved from one slab (64 KiB). */
+const BUFFERS_PER_SLAB = 256;
 
 /** One open TCP session. */
 class Session {
   readonly conn: Deno.TcpConn;
   readonly key: string;
-  readonly framer = new RequestFramer();
+  readonly framer: RequestFramer;
   readonly state: SessionState;
   readonly counters: ServiceCounters;
   /** When the last complete request (or the connection) came. */
@@ -80,7 +82,9 @@ class Session {
     state: SessionState,
     now: number,
     counters: ServiceCounters,
+    buffer: Uint8Array,
   ) {
+    this.framer = new RequestFramer(buffer);
     this.conn = conn;
     this.key = key;
     this.state = state;
@@ -159,13 +163,59 @@ export class SessionService {
       }
       return;
     }
-    const session = new Session(conn, key, this.#protocol.newState(true), this.#now(), counters);
+    const session = new Session(
+      conn,
+      key,
+      this.#protocol.newState(true),
+      this.#now(),
+      counters,
+      this.#takeBuffer(),
+    );
     this.#sessions.add(session);
     counters.sessionsOpen++;
     this.#startSweep();
+    // The session loop is inlined here (not a second async function) and the
+    // framer callbacks are shared by all sessions: an idle session then holds
+    // one suspended frame and no closures of its own.
     try {
       conn.setNoDelay(true);
-      await this.#run(session);
+      const framer = session.framer;
+      while (true) {
+        let count: number | null;
+        try {
+          count = await conn.read(framer.space());
+        } catch (error) {
+          if (isDisconnect(error)) break; // closed by the sweep, shutdown, or the peer
+          throw error;
+        }
+        if (count === null) {
+          this.#partials.delete(session);
+          this.#current = session;
+          framer.flush(this.#onRequest);
+          await this.#sendOut(session);
+          break;
+        }
+        this.#current = session;
+        const result = framer.commit(count, this.#onCompleteRequest);
+        if (result === FrameResult.TooLong) {
+          counters.drops.oversized++;
+          session.out += TOO_LONG_ANSWER + session.ending;
+          session.closeReason = "cap";
+          log.debug("closing {peer}: request too long", { peer: session.key });
+          await this.#sendOut(session);
+          break;
+        }
+        if (framer.pending > 0) this.#markPartial(session);
+        else if (session.partialAt !== 0) {
+          session.partialAt = 0;
+          this.#partials.delete(session);
+        }
+        await this.#sendOut(session);
+        if (session.state.closing) {
+          session.closeReason = "quit";
+          break;
+        }
+      }
     } catch (error) {
       if (!isDisconnect(error)) {
         session.closeReason = "error";
@@ -176,60 +226,58 @@ export class SessionService {
       this.#partials.delete(session);
       this.#limits.release(key);
       closeQuietly(conn);
+      this.#freeBuffers.push(session.framer.buffer); // no read is in flight any more
       counters.sessionsOpen--;
       counters.sessionsClosed[session.closeReason]++;
       if (this.#sessions.size === 0) this.#stopSweep();
     }
   }
 
-  async #run(session: Session): Promise<void> {
-    const { conn, framer } = session;
-    const counters = session.counters;
-    const onRequest = (buffer: Uint8Array, start: number, end: number, ending: Terminator) => {
-      if (session.state.closing) return;
-      counters.requests++;
-      session.ending = LINE_ENDINGS[ending];
-      session.out += this.#protocol.answer(session.state, buffer, start, end) + session.ending;
-      counters.answers++;
-    };
-    while (true) {
-      let count: number | null;
-      try {
-        count = await conn.read(framer.space());
-      } catch (error) {
-        if (isDisconnect(error)) return; // closed by the sweep, shutdown, or the peer
-        throw error;
-      }
-      if (count === null) {
-        this.#partials.delete(session);
-        framer.flush(onRequest);
-        await this.#sendOut(session);
-        return;
-      }
-      const result = framer.commit(count, (buffer, start, end, ending) => {
-        session.lastRequestAt = this.#now();
-        onRequest(buffer, start, end, ending);
-      });
-      if (result === FrameResult.TooLong) {
-        counters.drops.oversized++;
-        session.out += TOO_LONG_ANSWER + session.ending;
-        session.closeReason = "cap";
-        log.debug("closing {peer}: request too long", { peer: session.key });
-        await this.#sendOut(session);
-        return;
-      }
-      if (framer.pending > 0) this.#markPartial(session);
-      else if (session.partialAt !== 0) {
-        session.partialAt = 0;
-        this.#partials.delete(session);
-      }
-      await this.#sendOut(session);
-      if (session.state.closing) {
-        session.closeReason = "quit";
-        return;
-      }
+  /**
+   * A framer buffer: a view of a shared slab rather than an ArrayBuffer of its
+   * own (each ArrayBuffer costs a backing store and its bookkeeping besides its
+   * bytes). Buffers come back when their session ends; slabs are kept.
+   */
+  #takeBuffer(): Uint8Array {
+    const free = this.#freeBuffers.pop();
+    if (free !== undefined) return free;
+    const slab = new Uint8Array(FRAMER_BUFFER_BYTES * BUFFERS_PER_SLAB);
+    for (let i = BUFFERS_PER_SLAB - 1; i > 0; i--) {
+      this.#freeBuffers.push(slab.subarray(i * FRAMER_BUFFER_BYTES, (i + 1) * FRAMER_BUFFER_BYTES));
     }
+    return slab.subarray(0, FRAMER_BUFFER_BYTES);
   }
+
+  readonly #freeBuffers: Uint8Array[] = [];
+
+  /** The session whose bytes the framer is handing over (framer calls are synchronous). */
+  #current: Session | null = null;
+
+  /** Answers one request of {@linkcode SessionService.#current}. */
+  readonly #onRequest = (
+    buffer: Uint8Array,
+    start: number,
+    end: number,
+    ending: Terminator,
+  ): void => {
+    const session = this.#current!;
+    if (session.state.closing) return;
+    session.counters.requests++;
+    session.ending = LINE_ENDINGS[ending];
+    session.out += this.#protocol.answer(session.state, buffer, start, end) + session.ending;
+    session.counters.answers++;
+  };
+
+  /** Like `#onRequest`, for a request ended by LF: it also resets the idle deadline. */
+  readonly #onCompleteRequest = (
+    buffer: Uint8Array,
+    start: number,
+    end: number,
+    ending: Terminator,
+  ): void => {
+    this.#current!.lastRequestAt = this.#now();
+    this.#onRequest(buffer, start, end, ending);
+  };
 
   /** Writes the answers gathered so far, after any write in flight. */
   #sendOut(session: Session): Promise<void> {
@@ -268,13 +316,10 @@ export class SessionService {
       }
       this.#partials.delete(session);
       session.partialAt = 0;
-      session.framer.flush((buffer, start, end, ending) => {
-        if (session.state.closing) return;
-        session.counters.requests++;
-        session.out += this.#protocol.answer(session.state, buffer, start, end) +
-          LINE_ENDINGS[ending];
-        session.counters.answers++;
-      });
+      const ending = session.ending;
+      this.#current = session;
+      session.framer.flush(this.#onRequest);
+      session.ending = ending; // a request answered for quiet does not set the line ending
       this.#sendOut(session).then(
         () => {
           if (session.state.closing) {
