@@ -70,10 +70,31 @@ class Session {
   partialAt = 0;
   /** The line ending of the last request, reused for server-initiated lines. */
   ending = "\n";
-  /** Answers of the current read, joined. */
+  /**
+   * The first answer of the current read and its line ending, kept apart so
+   * the common read (one request, one cached answer) is written from cached
+   * bytes with no string joined or encoded; null when none.
+   */
+  first: string | null = null;
+  firstEnding = "\n";
+  /** Answers of the current read after the first, joined with their endings. */
   out = "";
   /** The write in flight, if any; writes are chained so lines never interleave. */
   writing: Promise<void> | null = null;
+
+  /** Adds one answer line to those of the current read. */
+  push(text: string, ending: string): void {
+    if (this.first === null && this.out === "") {
+      this.first = text;
+      this.firstEnding = ending;
+      return;
+    }
+    if (this.first !== null) {
+      this.out = this.first + this.firstEnding;
+      this.first = null;
+    }
+    this.out += text + ending;
+  }
   closeReason: CloseReason = "peer";
 
   constructor(
@@ -192,17 +213,21 @@ export class SessionService {
           this.#partials.delete(session);
           this.#current = session;
           framer.flush(this.#onRequest);
-          await this.#sendOut(session);
+          const write = this.#sendOut(session);
+          if (write !== null) await write;
           break;
         }
         this.#current = session;
-        const result = framer.commit(count, this.#onCompleteRequest);
+        this.#completed = false;
+        const result = framer.commit(count, this.#onRequest);
+        if (this.#completed) session.lastRequestAt = this.#now();
         if (result === FrameResult.TooLong) {
           counters.drops.oversized++;
-          session.out += TOO_LONG_ANSWER + session.ending;
+          session.push(TOO_LONG_ANSWER, session.ending);
           session.closeReason = "cap";
           log.debug("closing {peer}: request too long", { peer: session.key });
-          await this.#sendOut(session);
+          const write = this.#sendOut(session);
+          if (write !== null) await write;
           break;
         }
         if (framer.pending > 0) this.#markPartial(session);
@@ -210,7 +235,11 @@ export class SessionService {
           session.partialAt = 0;
           this.#partials.delete(session);
         }
-        await this.#sendOut(session);
+        const write = this.#sendOut(session);
+        if (write !== null) {
+          await write;
+          if (session.writing === write) session.writing = null;
+        }
         if (session.state.closing) {
           session.closeReason = "quit";
           break;
@@ -261,38 +290,58 @@ export class SessionService {
     ending: Terminator,
   ): void => {
     const session = this.#current!;
+    if (ending !== Terminator.None) this.#completed = true;
     if (session.state.closing) return;
     session.counters.requests++;
     session.ending = LINE_ENDINGS[ending];
-    session.out += this.#protocol.answer(session.state, buffer, start, end) + session.ending;
+    session.push(this.#protocol.answer(session.state, buffer, start, end), session.ending);
     session.counters.answers++;
   };
 
-  /** Like `#onRequest`, for a request ended by LF: it also resets the idle deadline. */
-  readonly #onCompleteRequest = (
-    buffer: Uint8Array,
-    start: number,
-    end: number,
-    ending: Terminator,
-  ): void => {
-    this.#current!.lastRequestAt = this.#now();
-    this.#onRequest(buffer, start, end, ending);
-  };
+  /** Whether the framer handed over a complete (LF-ended) request since reset. */
+  #completed = false;
 
-  /** Writes the answers gathered so far, after any write in flight. */
-  #sendOut(session: Session): Promise<void> {
-    if (session.out === "") return session.writing ?? Promise.resolve();
-    const bytes = encoder.encode(session.out);
-    session.out = "";
+  /**
+   * Writes the answers gathered so far, after any write in flight.
+   *
+   * @returns The write (also left in `session.writing` for later writes to
+   * chain on; whoever awaits it clears that), or the write in flight, or null.
+   */
+  #sendOut(session: Session): Promise<void> | null {
+    const bytes = this.#takeOut(session);
+    if (bytes === null) return session.writing;
     const previous = session.writing;
     const write = previous === null
       ? writeAll(session.conn, bytes)
       : previous.then(() => writeAll(session.conn, bytes));
     session.writing = write;
-    return write.finally(() => {
-      if (session.writing === write) session.writing = null;
-    });
+    return write;
   }
+
+  /** The answers of the current read as bytes, or null when there are none. */
+  #takeOut(session: Session): Uint8Array | null {
+    const first = session.first;
+    if (first !== null) {
+      session.first = null;
+      const ending = session.firstEnding;
+      // The answer of a whole-second format is the same string all second.
+      if (first !== this.#lastText) {
+        this.#lastText = first;
+        this.#lastLf = this.#lastCrLf = null;
+      }
+      if (ending === "\n") return this.#lastLf ??= encoder.encode(first + ending);
+      if (ending === "\r\n") return this.#lastCrLf ??= encoder.encode(first + ending);
+      return encoder.encode(first + ending);
+    }
+    if (session.out === "") return null;
+    const bytes = encoder.encode(session.out);
+    session.out = "";
+    return bytes;
+  }
+
+  #lastText = "";
+  #lastLf: Uint8Array | null = null;
+  #lastCrLf: Uint8Array | null = null;
 
   #markPartial(session: Session): void {
     if (this.#partialWaitMs <= 0) return;
@@ -320,8 +369,10 @@ export class SessionService {
       this.#current = session;
       session.framer.flush(this.#onRequest);
       session.ending = ending; // a request answered for quiet does not set the line ending
-      this.#sendOut(session).then(
+      const write = this.#sendOut(session) ?? Promise.resolve();
+      write.then(
         () => {
+          if (session.writing === write) session.writing = null;
           if (session.state.closing) {
             session.closeReason = "quit";
             closeQuietly(session.conn);
@@ -370,8 +421,8 @@ export class SessionService {
     const goodbyes = [...this.#sessions].map((session) => {
       session.closeReason = "shutdown";
       session.state.closing = true;
-      session.out += BYE_ANSWER + " shutting down" + session.ending;
-      return this.#sendOut(session).catch(() => {});
+      session.push(BYE_ANSWER + " shutting down", session.ending);
+      return (this.#sendOut(session) ?? Promise.resolve()).catch(() => {});
     });
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([
