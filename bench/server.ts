@@ -55,9 +55,9 @@ export const SERVE_ARGS: readonly string[] = [
 ];
 
 /**
- * The permissions `deno task start` grants clockd, read from deno.json's
- * `start` task, with paths relative to the project made absolute: the
- * benchmark runs clockd exactly as users do.
+ * The runtime flags `deno task start` gives clockd (permissions and V8
+ * flags), read from deno.json's `start` task, with paths relative to the
+ * project made absolute: the benchmark runs clockd exactly as users do.
  *
  * @param denoJson The text of deno.json.
  * @param root The project root, ending with `/`.
@@ -75,7 +75,7 @@ export function startPermissions(denoJson: string, root: string): string[] {
   const start: unknown = JSON.parse(denoJson)?.tasks?.start;
   if (typeof start !== "string") return ["--allow-net", "--allow-env"];
   return start.split(/\s+/)
-    .filter((word) => word.startsWith("--allow-"))
+    .filter((word) => word.startsWith("--allow-") || word.startsWith("--v8-flags="))
     .map((word) => word.replaceAll("./", root));
 }
 

@@ -23,6 +23,8 @@ export type ConnectionHandler = (conn: Deno.TcpConn, counters: ServiceCounters) 
 export type ConnectionAdmission = (remote: Deno.NetAddr) => RefuseReason | null;
 
 const MIN_BACKOFF_MS = 5;
+/** The least time between two "accept failed" warnings of one listener. */
+const ACCEPT_WARNING_INTERVAL_MS = 10_000;
 const MAX_BACKOFF_MS = 1000;
 const log = logger("tcp");
 const clientLog = logger("client");
@@ -94,6 +96,9 @@ export class TcpServer {
    */
   async serve(): Promise<void> {
     let backoff = 0;
+    let failed = 0;
+    let warnedAt = -Infinity;
+    let recoveredAt = -Infinity;
     while (!this.#closed) {
       let conn: Deno.TcpConn;
       try {
@@ -101,7 +106,11 @@ export class TcpServer {
       } catch (error) {
         if (this.#closed || error instanceof Deno.errors.BadResource) break;
         backoff = backoff === 0 ? MIN_BACKOFF_MS : Math.min(backoff * 2, MAX_BACKOFF_MS);
-        if (backoff === MIN_BACKOFF_MS) {
+        failed++;
+        // Descriptors free up one at a time, so accept may alternate between
+        // success and failure: warn once per burst, at most every 10 s.
+        if (performance.now() - warnedAt >= ACCEPT_WARNING_INTERVAL_MS) {
+          warnedAt = performance.now();
           log.warn("{service}: accept failed, backing off: {error}", {
             service: this.#name,
             error: String(error),
@@ -117,13 +126,19 @@ export class TcpServer {
         this.#wake = null;
         continue;
       }
-      if (backoff !== 0) {
-        log.info("{service}: accepting again", { service: this.#name });
-        backoff = 0;
+      if (backoff !== 0 && performance.now() - recoveredAt >= ACCEPT_WARNING_INTERVAL_MS) {
+        recoveredAt = performance.now();
+        log.info("{service}: accepting again after {failed} failed accepts", {
+          service: this.#name,
+          failed,
+        });
+        failed = 0;
       }
+      backoff = 0;
       this.#track(conn);
     }
   }
+
 
   #track(conn: Deno.TcpConn): void {
     const refused = this.#admit(conn.remoteAddr);

@@ -17,16 +17,17 @@ export interface ReadyListener {
 /** The project root. */
 export const ROOT = fileURLToPath(new URL("../", import.meta.url));
 /**
- * The permissions `deno task start` and `deno task compile` grant, read from
- * deno.json, with paths relative to the project made absolute.
+ * The runtime flags of `deno task start` (the permissions it grants and its
+ * V8 flags), read from deno.json, with paths relative to the project made
+ * absolute: the tests run clockd exactly as users do.
  */
-export const START_PERMISSIONS: string[] = JSON.parse(
+export const START_FLAGS: string[] = JSON.parse(
   Deno.readTextFileSync(`${ROOT}deno.json`),
 ).tasks.start.split(" ")
-  .filter((word: string) => word.startsWith("--allow-"))
+  .filter((word: string) => word.startsWith("--allow-") || word.startsWith("--v8-flags="))
   .map((word: string) => word.replaceAll("./", ROOT));
 /** How the tests run clockd: with exactly the permissions of `deno task start`. */
-export const CLOCKD_COMMAND = ["run", "--quiet", ...START_PERMISSIONS, `${ROOT}main.ts`];
+export const CLOCKD_COMMAND = ["run", "--quiet", ...START_FLAGS, `${ROOT}main.ts`];
 
 /** A clockd process started by {@linkcode startClockd}. */
 export interface Clockd extends AsyncDisposable {
@@ -53,7 +54,7 @@ export async function startClockd(
   flags: string[],
   options: { env?: Record<string, string>; permissions?: string[] } = {},
 ): Promise<Clockd> {
-  const permissions = options.permissions ?? START_PERMISSIONS;
+  const permissions = options.permissions ?? START_FLAGS;
   const process = new Deno.Command(Deno.execPath(), {
     args: ["run", "--quiet", ...permissions, `${ROOT}main.ts`, "serve", "--ready-json", ...flags],
     stdin: "null",

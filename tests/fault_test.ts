@@ -5,7 +5,7 @@
  */
 
 import { match, ok, strictEqual } from "node:assert/strict";
-import { LineClient, ROOT, START_PERMISSIONS, startClockd } from "./_clockd.ts";
+import { LineClient, ROOT, START_FLAGS, startClockd } from "./_clockd.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -171,7 +171,7 @@ Deno.test("non-reading clients: daytime, time and pipelining sessions never bloc
 
 Deno.test("descriptor exhaustion: under a low ulimit -n the server backs off, then serves again", async () => {
   // Run clockd under `ulimit -n 64` (a shell wrapper around the same command).
-  const command = [Deno.execPath(), "run", "--quiet", ...START_PERMISSIONS, `${ROOT}main.ts`]
+  const command = [Deno.execPath(), "run", "--quiet", ...START_FLAGS, `${ROOT}main.ts`]
     .map((word) => `'${word}'`).join(" ");
   const child = new Deno.Command("bash", {
     args: [
@@ -214,5 +214,6 @@ Deno.test("descriptor exhaustion: under a low ulimit -n the server backs off, th
     const warnings = stderr.match(/accept failed/g)?.length ?? 0;
     ok(warnings >= 1 && warnings <= 5, `${warnings} accept warnings:\n${stderr}`);
     match(stderr, /Too many open files|os error 24/);
+    match(stderr, /accepting again after \d+ failed accepts/);
   }
 });

@@ -7,7 +7,7 @@ import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
 import { decodeRfc868 } from "../src/rfc868.ts";
 import { systemClock } from "../src/clock.ts";
 import { openKernelClock } from "../src/ntp/kernel_clock.ts";
-import { hasProgram, LineClient, START_PERMISSIONS, startClockd, udpAsk } from "./_clockd.ts";
+import { hasProgram, LineClient, START_FLAGS, startClockd, udpAsk } from "./_clockd.ts";
 
 const decoder = new TextDecoder();
 const ALL = [
@@ -202,7 +202,7 @@ Deno.test("NTP --ntp-sync kernel reports what the real kernel says", async () =>
 Deno.test("NTP --ntp-sync kernel without FFI falls back to always with one warning", async () => {
   await using server = await startClockd(
     ["--ntp", "127.0.0.1:0", "--session", "127.0.0.1:0/tcp", "--ntp-sync", "kernel"],
-    { permissions: START_PERMISSIONS.filter((flag) => !flag.startsWith("--allow-ffi")) },
+    { permissions: START_FLAGS.filter((flag) => !flag.startsWith("--allow-ffi")) },
   );
   const answer = await udpAsk(server.port("ntp", "udp"), ntpRequest(0x23));
   strictEqual(answer![1], 10);
