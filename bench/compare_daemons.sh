@@ -16,8 +16,7 @@
 #   XINETD_PORT (10013), CHRONY_PORT (11123): the daemons' ports on 127.0.0.1; must be free
 #   CLOCKD_CMD: clockd's command line, {daytime} and {ntp} replaced by free ports; by default
 #     'deno task start' (the project's own permissions) with --daytime 127.0.0.1:{daytime}/tcp
-#     --ntp 127.0.0.1:{ntp} --ntp-sync always --log-level warning, and --udp-rate off when clockd
-#     has that flag.
+#     --ntp 127.0.0.1:{ntp} --ntp-sync always --udp-rate off --tcp-rate off --log-level warning
 # Needs: xinetd, chrony (apt-get install xinetd chrony), Go for the load generator (built on first
 # use by ../shared/bench/build.sh), python3, ss. chronyd runs with -x: it never touches the clock.
 # Every process started here is killed on exit, whatever the exit.
@@ -81,16 +80,11 @@ for port in $XINETD_PORT $CHRONY_PORT; do
   fi
 done
 
-help=$(deno task --quiet --config "$root/deno.json" start --help 2>/dev/null || true)
-has_flag() { grep -Eq "^[[:space:]]*$1[[:space:]]" <<<"$help"; }
 ck_daytime_port=$(free_port) ck_ntp_port=$(free_port)
 if [ -z "${CLOCKD_CMD:-}" ]; then
-  CLOCKD_CMD="deno task --quiet --config '$root/deno.json' start"
-  has_flag --daytime && CLOCKD_CMD+=" --daytime 127.0.0.1:{daytime}/tcp"
-  has_flag --ntp && CLOCKD_CMD+=" --ntp 127.0.0.1:{ntp}"
-  has_flag --ntp-sync && CLOCKD_CMD+=" --ntp-sync always"
-  has_flag --udp-rate && CLOCKD_CMD+=" --udp-rate off"
-  CLOCKD_CMD+=" --log-level warning"
+  # Every load client shares 127.0.0.1, so the per-source rate limits are off.
+  CLOCKD_CMD="deno task --quiet --config '$root/deno.json' start --daytime 127.0.0.1:{daytime}/tcp"
+  CLOCKD_CMD+=" --ntp 127.0.0.1:{ntp} --ntp-sync always --udp-rate off --tcp-rate off --log-level warning"
 fi
 [[ $CLOCKD_CMD == *"{daytime}"* ]] && ck_daytime=1 || ck_daytime=0
 [[ $CLOCKD_CMD == *"{ntp}"* ]] && ck_ntp=1 || ck_ntp=0

@@ -139,7 +139,6 @@ export class TcpServer {
     }
   }
 
-
   #track(conn: Deno.TcpConn): void {
     const refused = this.#admit(conn.remoteAddr);
     if (refused !== null) {

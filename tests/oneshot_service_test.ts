@@ -1,0 +1,60 @@
+import { deepStrictEqual, strictEqual } from "node:assert/strict";
+import { fixedClock } from "../src/clock.ts";
+import { Metrics } from "../src/metrics.ts";
+import { OneShotService } from "../src/oneshot_service.ts";
+import { encodeRfc868 } from "../src/rfc868.ts";
+
+/** A connection whose writes never complete until it is closed, as a client that never reads. */
+function stuckConn(): { conn: Deno.TcpConn; closed: () => boolean } {
+  let reject: ((error: Error) => void) | null = null;
+  let closed = false;
+  const conn = {
+    write: () => new Promise<number>((_, fail) => reject = fail),
+    close() {
+      if (closed) throw new Deno.errors.BadResource("closed");
+      closed = true;
+      reject?.(new Deno.errors.Interrupted("operation canceled"));
+    },
+  } as unknown as Deno.TcpConn;
+  return { conn, closed: () => closed };
+}
+
+Deno.test("OneShotService.handleConnection() closes a write that cannot finish within the bound", async () => {
+  const service = new OneShotService(fixedClock({ seconds: 0, nanos: 0 }), encodeRfc868, true, 50);
+  const counters = new Metrics().counter("time", "tcp");
+  const { conn, closed } = stuckConn();
+  await service.handleConnection(conn, counters); // returns only because the sweep closed it
+  strictEqual(closed(), true);
+  strictEqual(counters.requests, 1);
+  strictEqual(counters.errors, 1);
+  strictEqual(counters.answers, 0);
+});
+
+Deno.test("OneShotService.handleConnection() writes the payload and closes", async () => {
+  const service = new OneShotService(fixedClock({ seconds: 0, nanos: 0 }), encodeRfc868);
+  const counters = new Metrics().counter("time", "tcp");
+  const written: number[] = [];
+  let closed = false;
+  const conn = {
+    write: (bytes: Uint8Array) => (written.push(...bytes), Promise.resolve(bytes.length)),
+    close: () => closed = true,
+  } as unknown as Deno.TcpConn;
+  await service.handleConnection(conn, counters);
+  deepStrictEqual(written, [0x83, 0xaa, 0x7e, 0x80]); // 2,208,988,800 s: 1970 in RFC 868
+  strictEqual(closed, true);
+  strictEqual(counters.answers, 1);
+});
+
+Deno.test("OneShotService.payload() caches whole-second payloads for their second", () => {
+  let now = { seconds: 10, nanos: 0 };
+  let renders = 0;
+  const service = new OneShotService(
+    { now: () => now, monotonicNanos: () => 0 },
+    () => new Uint8Array([++renders]),
+  );
+  strictEqual(service.payload()[0], 1);
+  now = { seconds: 10, nanos: 900_000_000 };
+  strictEqual(service.payload()[0], 1);
+  now = { seconds: 11, nanos: 0 };
+  strictEqual(service.payload()[0], 2);
+});
