@@ -54,7 +54,8 @@ export function formatsCommand(args: string[], clock: Clock = systemClock): stri
   const zone = parseFlag("--tz", () => resolveZone(values.tz));
   const at = values.at;
   const instant = at === undefined ? clock.now() : parseFlag("--at", () => parseInstant(at));
-  const monotonic = clock.monotonicNanos();
+  // A given instant has no monotonic reading: Go's layout then leaves out "m=".
+  const monotonic = at === undefined ? clock.monotonicNanos() : NaN;
   const rendered = FORMATS.map((format) => [format.name, format.render(instant, zone, monotonic)]);
   if (values.json) return JSON.stringify(Object.fromEntries(rendered));
   return rendered.map(([name, value]) => `${name}\t${value}`).join("\n");

@@ -177,6 +177,7 @@ Deno.test("clockd formats --at renders every format for a fixed instant", async 
   const table = Object.fromEntries(lines.map((line) => line.split("\t")));
   strictEqual(table.unix, "1795254845");
   strictEqual(table.rfc3339nano, "2026-11-21T09:54:05.123456789Z");
+  strictEqual(table.go, "2026-11-21 09:54:05.123456789 +0000 UTC", "no m= for a given instant");
   ok(lines.every((line) => line.split("\t").length === 2), "NAME<TAB>VALUE per line");
 });
 
