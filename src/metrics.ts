@@ -29,7 +29,7 @@
  */
 
 import type { Transport } from "./listen_address.ts";
-import { LIBC_CANDIDATES } from "./ntp/kernel_clock.ts";
+import { openLibc } from "./libc.ts";
 import { VERSION } from "./version.ts";
 
 /** `"tcp"` or `"udp"`, as the listeners name them. */
@@ -636,22 +636,8 @@ let fdReader: ProcessFds | null | undefined;
 function processFds(): ProcessFds | null {
   if (fdReader !== undefined) return fdReader;
   fdReader = null;
-  if (Deno.build.os !== "linux") return null;
-  for (const path of LIBC_CANDIDATES[Deno.build.arch] ?? []) {
-    let state: Deno.PermissionState;
-    try {
-      state = Deno.permissions.querySync({ name: "ffi", path }).state;
-    } catch {
-      continue;
-    }
-    if (state !== "granted") continue;
-    try {
-      fdReader = fdReaderOn(Deno.dlopen(path, FD_SYMBOLS));
-      break;
-    } catch {
-      // try the next candidate
-    }
-  }
+  const libc = openLibc(FD_SYMBOLS, "Descriptor counts");
+  if (!("error" in libc)) fdReader = fdReaderOn(libc);
   return fdReader;
 }
 

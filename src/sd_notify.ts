@@ -42,7 +42,7 @@
  * @module
  */
 
-import { LIBC_CANDIDATES } from "./ntp/kernel_clock.ts";
+import { LIBC_CANDIDATES, openLibc } from "./libc.ts";
 
 /** Where {@linkcode SdNotify.fromEnv} reads the variables: `Deno.env`, or a stand-in. */
 export interface SdNotifyEnv {
@@ -291,36 +291,17 @@ export class SdNotify {
 
   /** Loads libc and creates the socket; returns why not, or null. */
   #open(libraryPath: string | undefined): string | null {
-    if (Deno.build.os !== "linux") return `sd_notify needs Linux, this is "${Deno.build.os}"`;
-    const candidates = libraryPath !== undefined ? [libraryPath] : LIBC_CANDIDATES[Deno.build.arch];
-    if (candidates === undefined) {
-      return `sd_notify supports x86_64 and aarch64, this is "${Deno.build.arch}"`;
+    const libc = openLibc(SYMBOLS, "sd_notify", libraryPath);
+    if ("error" in libc) return libc.error;
+    const fd = libc.symbols.socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+      const errno = errnoOf(libc);
+      libc.close();
+      return `Cannot create a unix datagram socket (errno ${errno})`;
     }
-    const granted = candidates.filter((path) => queryFfi(path) === "granted");
-    if (granted.length === 0) {
-      return `FFI access to libc is not permitted: run with --allow-ffi=${candidates[0]} ` +
-        `(or this system's libc path)`;
-    }
-    const failures: string[] = [];
-    for (const path of granted) {
-      let libc: Libc;
-      try {
-        libc = Deno.dlopen(path, SYMBOLS);
-      } catch (error) {
-        failures.push(`"${path}": ${error instanceof Error ? error.message : String(error)}`);
-        continue;
-      }
-      const fd = libc.symbols.socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-      if (fd < 0) {
-        const errno = errnoOf(libc);
-        libc.close();
-        return `Cannot create a unix datagram socket (errno ${errno})`;
-      }
-      this.#libc = libc;
-      this.#fd = fd;
-      return null;
-    }
-    return `Cannot load libc: ${failures.join("; ")}`;
+    this.#libc = libc;
+    this.#fd = fd;
+    return null;
   }
 
   #readErrno(): number {
@@ -412,13 +393,5 @@ function errnoOf(libc: Libc): number {
     return errnoBuffer[0];
   } catch {
     return 0;
-  }
-}
-
-function queryFfi(path: string): Deno.PermissionState | "error" {
-  try {
-    return Deno.permissions.querySync({ name: "ffi", path }).state;
-  } catch {
-    return "error";
   }
 }

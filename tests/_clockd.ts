@@ -29,6 +29,23 @@ export const START_FLAGS: string[] = JSON.parse(
 /** How the tests run clockd: with exactly the permissions of `deno task start`. */
 export const CLOCKD_COMMAND = ["run", "--quiet", ...START_FLAGS, `${ROOT}main.ts`];
 
+/** Every service on 127.0.0.1, kernel-free NTP (`--ntp-sync always`), no UDP rate limit. */
+export const ALL_SERVICES: readonly string[] = [
+  "--session",
+  "127.0.0.1:0",
+  "--daytime",
+  "127.0.0.1:0",
+  "--time",
+  "127.0.0.1:0",
+  "--ntp",
+  "127.0.0.1:0",
+  "--ntp-sync",
+  "always",
+  // Tests send many datagrams from 127.0.0.1; the limits have tests of their own.
+  "--udp-rate",
+  "off",
+];
+
 /** A clockd process started by {@linkcode startClockd}. */
 export interface Clockd extends AsyncDisposable {
   readonly process: Deno.ChildProcess;
@@ -51,7 +68,7 @@ export interface Clockd extends AsyncDisposable {
  * @param options Extra environment; permissions other than `deno task start`'s.
  */
 export async function startClockd(
-  flags: string[],
+  flags: readonly string[],
   options: { env?: Record<string, string>; permissions?: string[] } = {},
 ): Promise<Clockd> {
   const permissions = options.permissions ?? START_FLAGS;

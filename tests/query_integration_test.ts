@@ -9,20 +9,9 @@
 import assert from "node:assert/strict";
 import { systemClock } from "../src/clock.ts";
 import { ntpServerState, writeKissOfDeath, writeNtpResponse } from "../src/ntp/responder.ts";
-import { runClockd, startClockd } from "./_clockd.ts";
+import { ALL_SERVICES, runClockd, startClockd } from "./_clockd.ts";
 
-const ALL = [
-  "--session",
-  "127.0.0.1:0",
-  "--daytime",
-  "127.0.0.1:0",
-  "--time",
-  "127.0.0.1:0",
-  "--ntp",
-  "127.0.0.1:0",
-  "--ntp-sync",
-  "always",
-];
+const ALL = ALL_SERVICES;
 
 const RESULT =
   /^(\S+) {2}(?:stratum (\d+) (\S+) {2})?offset ([+-]\d+\.\d{6}) s ± (\d+\.\d{6}) s {2}delay (\d+\.\d{6}) s$/;

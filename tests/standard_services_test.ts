@@ -7,24 +7,17 @@ import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
 import { decodeRfc868 } from "../src/rfc868.ts";
 import { systemClock } from "../src/clock.ts";
 import { openKernelClock } from "../src/ntp/kernel_clock.ts";
-import { hasProgram, LineClient, START_FLAGS, startClockd, udpAsk } from "./_clockd.ts";
+import {
+  ALL_SERVICES,
+  hasProgram,
+  LineClient,
+  START_FLAGS,
+  startClockd,
+  udpAsk,
+} from "./_clockd.ts";
 
 const decoder = new TextDecoder();
-const ALL = [
-  "--session",
-  "127.0.0.1:0",
-  "--daytime",
-  "127.0.0.1:0",
-  "--time",
-  "127.0.0.1:0",
-  "--ntp",
-  "127.0.0.1:0",
-  "--ntp-sync",
-  "always",
-  // These tests send many datagrams from 127.0.0.1; the limits have their own tests.
-  "--udp-rate",
-  "off",
-];
+const ALL = ALL_SERVICES;
 const DAYTIME =
   /^(Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, [A-Z][a-z]+ \d{1,2}, \d{4} \d\d:\d\d:\d\d-UTC\r\n$/;
 

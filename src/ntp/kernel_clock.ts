@@ -188,27 +188,10 @@ export interface KernelClockOptions {
   libraryPath?: string;
 }
 
-/**
- * Where glibc lives, by architecture: Debian/Ubuntu multiarch paths first,
- * then Fedora/RHEL's `/lib64`, then the bare soname (found by the dynamic
- * loader, usable only with an unscoped `--allow-ffi`).
- */
-export const LIBC_CANDIDATES: Readonly<Record<string, readonly string[]>> = {
-  x86_64: [
-    "/lib/x86_64-linux-gnu/libc.so.6",
-    "/usr/lib/x86_64-linux-gnu/libc.so.6",
-    "/lib64/libc.so.6",
-    "/usr/lib64/libc.so.6",
-    "libc.so.6",
-  ],
-  aarch64: [
-    "/lib/aarch64-linux-gnu/libc.so.6",
-    "/usr/lib/aarch64-linux-gnu/libc.so.6",
-    "/lib64/libc.so.6",
-    "/usr/lib64/libc.so.6",
-    "libc.so.6",
-  ],
-};
+/** Where glibc lives, by architecture (re-exported from `../libc.ts`). */
+export { LIBC_CANDIDATES } from "../libc.ts";
+
+import { openLibc } from "../libc.ts";
 
 const SYMBOLS = {
   ntp_adjtime: { parameters: ["buffer"], result: "i32" },
@@ -232,40 +215,8 @@ const SYMBOLS = {
  * ```
  */
 export function openKernelClock(options: KernelClockOptions = {}): KernelClock | { error: string } {
-  if (Deno.build.os !== "linux") {
-    return { error: `Kernel clock status needs Linux, this is "${Deno.build.os}"` };
-  }
-  const candidates = options.libraryPath !== undefined
-    ? [options.libraryPath]
-    : LIBC_CANDIDATES[Deno.build.arch];
-  if (candidates === undefined) {
-    return {
-      error: `Kernel clock status supports x86_64 and aarch64, this is "${Deno.build.arch}"`,
-    };
-  }
-  const granted = candidates.filter((path) => queryFfi(path) === "granted");
-  if (granted.length === 0) {
-    const flag = `--allow-ffi=${candidates[0]}`;
-    return {
-      error: `FFI access to libc is not permitted: run with ${flag} (or this system's libc path)`,
-    };
-  }
-  const failures: string[] = [];
-  for (const path of granted) {
-    let library: Deno.DynamicLibrary<typeof SYMBOLS>;
-    try {
-      library = Deno.dlopen(path, SYMBOLS);
-    } catch (error) {
-      failures.push(`"${path}": ${error instanceof Error ? error.message : String(error)}`);
-      continue;
-    }
-    return handleOn(library);
-  }
-  const scopedBareName = granted.some((path) => !path.startsWith("/")) && queryFfi() !== "granted";
-  const hint = scopedBareName
-    ? " (a scoped --allow-ffi needs libc's absolute path: Deno resolves a bare name against the working directory)"
-    : "";
-  return { error: `Cannot load libc: ${failures.join("; ")}${hint}` };
+  const library = openLibc(SYMBOLS, "Kernel clock status", options.libraryPath);
+  return "error" in library ? library : handleOn(library);
 }
 
 function handleOn(library: Deno.DynamicLibrary<typeof SYMBOLS>): KernelClock {
@@ -285,13 +236,4 @@ function handleOn(library: Deno.DynamicLibrary<typeof SYMBOLS>): KernelClock {
       library.close();
     },
   };
-}
-
-function queryFfi(path?: string): Deno.PermissionState | "error" {
-  try {
-    return Deno.permissions.querySync(path === undefined ? { name: "ffi" } : { name: "ffi", path })
-      .state;
-  } catch {
-    return "error";
-  }
 }
