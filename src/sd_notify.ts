@@ -12,7 +12,7 @@
  * per message, to a `sockaddr_un` built here. The only permissions are
  * `--allow-env` (for `NOTIFY_SOCKET`, `WATCHDOG_USEC`, `WATCHDOG_PID`) and
  * `--allow-ffi=/lib/x86_64-linux-gnu/libc.so.6` (or this system's libc
- * path, see {@linkcode LIBC_CANDIDATES}): the grant the kernel clock reader
+ * path, see `LIBC_CANDIDATES` of `libc.ts`): the grant the kernel clock reader
  * (`src/ntp/kernel_clock.ts`) already needs, so the notifier adds none. As
  * there, the FFI permission must name libc by the exact absolute path that
  * is passed to `Deno.dlopen`.
@@ -42,7 +42,7 @@
  * @module
  */
 
-import { LIBC_CANDIDATES, openLibc } from "./libc.ts";
+import { openLibc } from "./libc.ts";
 
 /** Where {@linkcode SdNotify.fromEnv} reads the variables: `Deno.env`, or a stand-in. */
 export interface SdNotifyEnv {
@@ -54,7 +54,7 @@ export interface SdNotifyEnv {
 export interface SdNotifyOptions {
   /**
    * Absolute path of libc to load; must match the `--allow-ffi=` path
-   * exactly. When undefined, the {@linkcode LIBC_CANDIDATES} of this
+   * exactly. When undefined, the `LIBC_CANDIDATES` of `libc.ts` of this
    * architecture for which FFI is granted are tried in order.
    *
    * @default {undefined}
