@@ -8,11 +8,8 @@
 
 import { type Clock, systemClock } from "./clock.ts";
 import { ClockStatus } from "./clock_status.ts";
-import { AccessList } from "./access_list.ts";
-import { Metrics, type RefuseReason } from "./metrics.ts";
-import { RateLimiter, RateVerdict } from "./rate_limiter.ts";
-import { sourcePrefix } from "./source_prefix.ts";
-import { UdpGuard } from "./udp_guard.ts";
+import { Admission } from "./admission.ts";
+import { Metrics } from "./metrics.ts";
 import { NtpService } from "./ntp_service.ts";
 import { OneShotService } from "./oneshot_service.ts";
 import { encodeRfc868 } from "./rfc868.ts";
@@ -212,69 +209,36 @@ export function startServer(config: ServeConfig, dependencies: ServerDependencie
     ntp: { udp: (request, _remote, counters) => ntp.handleDatagram(request, counters) },
   };
 
-  // Access control and abuse limits, applied before any work.
-  const access = new AccessList(config.allow, config.deny);
-  const tcpLimiter = config.tcpRate === null ? null : new RateLimiter({
-    rate: config.tcpRate,
-    maxSources: config.rateSources,
+  // Access control and abuse limits, applied before any work. Workers serve no UDP.
+  const admission = new Admission({
+    allow: config.allow,
+    deny: config.deny,
+    tcpRate: config.tcpRate,
+    udpRate: worker === undefined ? config.udpRate : null,
+    udpBurst: config.udpBurst,
+    rateSources: config.rateSources,
+    metrics,
   });
-  const admit = (remote: Deno.NetAddr): RefuseReason | null => {
-    if (!access.permits(remote.hostname)) return "denied";
-    if (
-      tcpLimiter !== null && tcpLimiter.take(sourcePrefix(remote.hostname)) !== RateVerdict.ALLOW
-    ) {
-      return "rate-limited";
-    }
-    return null;
-  };
-  const udpLimiter = config.udpRate === null || worker !== undefined ? null : new RateLimiter({
-    rate: config.udpRate,
-    burst: config.udpBurst,
-    maxSources: config.rateSources,
-  });
-  if (tcpLimiter !== null) {
-    metrics.addGauge(
-      "clockd_tcp_rate_limit_sources",
-      "Sources in the TCP connection rate limiter's table (bounded by --rate-sources).",
-      () => tcpLimiter.size,
-    );
-  }
-  if (udpLimiter !== null) {
-    metrics.addGauge(
-      "clockd_udp_rate_limit_sources",
-      "Sources in the UDP rate limiter's table (bounded by --rate-sources).",
-      () => udpLimiter.size,
-    );
-  }
-  const guarded = (service: ServiceName, localPort: number): DatagramHandler => {
-    const guard = new UdpGuard({ service, access, limiter: udpLimiter, localPort });
-    const handle = handlers[service].udp!;
-    const text = service === "session" || service === "daytime";
-    return (request, remote, counters) => {
-      const verdict = guard.check(remote);
-      if (verdict === "ok") {
-        const answer = handle(request, remote, counters);
-        if (answer !== null && text && !guard.allowsAnswer(request.length, answer.length)) {
-          counters.drops.amplification++;
-          return null;
-        }
-        return answer;
-      }
-      if (verdict === "rate-limited-kiss") {
-        counters.drops["rate-limited"]++;
-        return ntp.kissOfDeath(request, counters);
-      }
-      counters.drops[verdict]++;
-      return null;
-    };
-  };
   const tcpServer = (socket: Deno.TcpListener, service: ServiceName) =>
-    new TcpServer(socket, service, handlers[service].tcp!, metrics.counter(service, "tcp"), admit);
+    new TcpServer(
+      socket,
+      service,
+      handlers[service].tcp!,
+      metrics.counter(service, "tcp"),
+      admission.tcp,
+    );
   const udpServer = (socket: Deno.DatagramConn, service: ServiceName) =>
     new UdpServer(
       socket,
       service,
-      guarded(service, (socket.addr as Deno.NetAddr).port),
+      admission.udp(
+        service,
+        (socket.addr as Deno.NetAddr).port,
+        handlers[service].udp!,
+        service === "ntp"
+          ? (request, _remote, counters) => ntp.kissOfDeath(request, counters)
+          : undefined,
+      ),
       metrics.counter(service, "udp"),
     );
 
