@@ -465,6 +465,16 @@ export class Metrics {
   }
 
   /**
+   * The latest snapshot of every peer, by name: what the primary forwards
+   * to each worker (leaving out the worker's own).
+   *
+   * @returns `[name, snapshot]` pairs.
+   */
+  peers(): [string, readonly CounterSnapshot[]][] {
+    return [...this.#peers];
+  }
+
+  /**
    * The counters of the whole process: this registry's with the peers' added.
    *
    * @returns One entry per service and transport.

@@ -12,6 +12,7 @@ import { type MetricsServer, startMetricsServer } from "./metrics_server.ts";
 import type { ServeConfig } from "./serve_config.ts";
 import { BindError, type Server, startServer } from "./server.ts";
 import { SdNotify } from "./sd_notify.ts";
+import { NtpWorkerPool } from "./ntp_worker_pool.ts";
 import { WorkerPool } from "./worker_pool.ts";
 
 const log = logger("server");
@@ -34,6 +35,26 @@ export async function serve(config: ServeConfig): Promise<number> {
   });
   const server = startServer(config);
   const workers = await startWorkers(config, server);
+  let ntpWorkers: NtpWorkerPool | null = null;
+  if (config.ntpWorkers > 0) {
+    const ntpListeners = config.listeners.filter((listener) => listener.service === "ntp");
+    try {
+      ntpWorkers = await NtpWorkerPool.start(
+        config.ntpWorkers,
+        config.args,
+        ntpListeners,
+        server.metrics,
+      );
+    } catch (error) {
+      await Promise.all([workers?.shutdown(0), server.shutdown(0)]);
+      throw new BindError(`--ntp-workers ${config.ntpWorkers}: ${(error as Error).message}`);
+    }
+    log.info("ntp fast path: {count} workers per address on {addresses}", {
+      count: config.ntpWorkers,
+      addresses: ntpWorkers.listeners.map((l) => formatHostPort(l.hostname, l.port)).join(", "),
+    });
+  }
+  const listeners = [...server.listeners, ...(ntpWorkers?.listeners ?? [])];
   let metricsServer: MetricsServer | null = null;
   if (config.metrics !== null) {
     const { hostname, port } = config.metrics;
@@ -69,7 +90,7 @@ export async function serve(config: ServeConfig): Promise<number> {
       event: "ready",
       pid: Deno.pid,
       workers: 1 + (workers?.size ?? 0),
-      listeners: server.listeners,
+      listeners,
       metrics: metricsServer?.addr ?? null,
     }));
   }
@@ -90,6 +111,7 @@ export async function serve(config: ServeConfig): Promise<number> {
   }, config.shutdownTimeoutMs + 1000);
   await Promise.all([
     workers?.shutdown(config.shutdownTimeoutMs),
+    ntpWorkers?.shutdown(config.shutdownTimeoutMs),
     server.shutdown(config.shutdownTimeoutMs),
     metricsServer?.shutdown(),
   ]);

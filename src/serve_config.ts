@@ -85,6 +85,8 @@ export interface ServeConfig {
   readonly workers: number;
   /** Where `/metrics` and `/healthz` are served over HTTP; null: off. */
   readonly metrics: ListenAddress | null;
+  /** Workers per NTP listener on the opt-in fast path; 0: off (the default path). */
+  readonly ntpWorkers: number;
   /** Datagrams per second per UDP source; null: no limit. */
   readonly udpRate: number | null;
   /** Datagrams a UDP source may send at once after a quiet spell. */
@@ -128,6 +130,10 @@ Standard services:
                               always: claim --ntp-stratum regardless (labs, tests)
   --ntp-stratum N             stratum claimed while synchronised, 1-15 (default 10)
   --ntp-refid ID              reference ID, up to 4 ASCII characters (default LOCL)
+  --ntp-workers N             opt-in fast path: serve each --ntp address from N
+                              workers with blocking libc recvfrom/sendto on
+                              SO_REUSEPORT sockets (needs the FFI grant on libc;
+                              numeric addresses only; default 0: off)
 
 Session protocol:
   --default-format NAME       format of an empty request (default go; see clockd formats)
@@ -194,6 +200,7 @@ export function parseServeArgs(args: string[]): ServeConfig | "help" {
         "ntp-sync": { type: "string", default: Deno.build.os === "linux" ? "kernel" : "always" },
         "ntp-stratum": { type: "string", default: "10" },
         "ntp-refid": { type: "string", default: "LOCL" },
+        "ntp-workers": { type: "string", default: "0" },
         "default-format": { type: "string", default: "go" },
         tz: { type: "string", default: "UTC" },
         "idle-timeout": { type: "string", default: "2m" },
@@ -302,6 +309,7 @@ export function parseServeArgs(args: string[]): ServeConfig | "help" {
     log: { level: level as LogOptions["level"], format: format as LogOptions["format"] },
     readyJson: values["ready-json"],
     workers: parseFlag("--workers", () => parseInteger(values.workers, 1, 64)),
+    ntpWorkers: parseFlag("--ntp-workers", () => parseInteger(values["ntp-workers"], 0, 64)),
     metrics: values.metrics === undefined
       ? null
       : parseFlag("--metrics", () => parseListenAddress(values.metrics!, ["tcp"])),

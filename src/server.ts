@@ -259,6 +259,8 @@ export function startServer(config: ServeConfig, dependencies: ServerDependencie
       }
     } else {
       for (const listener of config.listeners) {
+        // With --ntp-workers, NTP listeners belong to the fast-path workers.
+        if (listener.service === "ntp" && config.ntpWorkers > 0) continue;
         const { tcpListener, udpSocket } = bindListener(listener, reusePort);
         const service = listener.service;
         if (tcpListener !== null) {

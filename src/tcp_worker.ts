@@ -29,7 +29,7 @@ export type ToWorker =
     limitsBuffer: SharedArrayBuffer;
   }
   | { type: "shutdown"; timeoutMs: number }
-  | { type: "peers"; peers: [name: string, snapshot: CounterSnapshot[]][] };
+  | { type: "peers"; peers: [name: string, snapshot: readonly CounterSnapshot[]][] };
 
 /** A message from a worker to the primary. */
 export type FromWorker =

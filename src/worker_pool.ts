@@ -55,12 +55,11 @@ export class WorkerPool {
     metrics: Metrics,
   ): Promise<WorkerPool> {
     const workers: Worker[] = [];
-    const snapshots: (CounterSnapshot[] | null)[] = Array(count).fill(null);
-    const peersOf = (index: number): [string, CounterSnapshot[]][] => [
+    // Each worker gets the primary's counters and every other peer's
+    // (TCP workers and NTP fast-path workers), never its own.
+    const peersOf = (index: number): [string, readonly CounterSnapshot[]][] => [
       ["primary", metrics.snapshot()],
-      ...snapshots.flatMap((snapshot, other): [string, CounterSnapshot[]][] =>
-        other === index || snapshot === null ? [] : [[workerName(other), snapshot]]
-      ),
+      ...metrics.peers().filter(([name]) => name !== workerName(index)),
     ];
     try {
       await Promise.all(Array.from({ length: count }, (_, index) => {
@@ -72,7 +71,6 @@ export class WorkerPool {
         return new Promise<void>((resolve, reject) => {
           worker.onmessage = ({ data }: MessageEvent<FromWorker>) => {
             if (data.type === "metrics") {
-              snapshots[index] = data.snapshot;
               metrics.include(workerName(index), data.snapshot);
               const peers: ToWorker = { type: "peers", peers: peersOf(index) };
               worker.postMessage(peers);

@@ -9,6 +9,11 @@ import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
 import { LineClient, startClockd, udpAsk } from "./_clockd.ts";
 
 const decoder = new TextDecoder();
+/** The NTP tests run on the default path and on the opt-in fast path. */
+const NTP_PATHS = [
+  { name: "", flags: [] as string[] },
+  { name: " (fast path, --ntp-workers 2)", flags: ["--ntp-workers", "2"] },
+];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A UDP client socket bound to a chosen local address and port, closed by `using`. */
@@ -87,37 +92,40 @@ Deno.test("UDP rate limit: a source past its rate and burst is dropped, then ref
   ok(await exchange(socket, port, "timestamp") !== null, "answered again after a quiet second");
 });
 
-Deno.test("NTP over its rate gets one RATE kiss-o'-death per interval, checked field by field", async () => {
-  await using server = await startClockd([
-    "--ntp",
-    "127.0.0.1:0",
-    "--ntp-sync",
-    "always",
-    "--udp-rate",
-    "1/m",
-    "--udp-burst",
-    "1",
-  ]);
-  const port = server.port("ntp", "udp");
-  using socket = socketAt("127.0.0.1");
-  const request = ntpRequest();
-  const first = await exchange(socket, port, request);
-  strictEqual(first![1], 10, "the first request is answered normally");
-  const kiss = (await exchange(socket, port, request))!;
-  strictEqual(kiss.length, 48);
-  strictEqual(kiss[0] >> 6, 3, "LI 3 (alarm)");
-  strictEqual((kiss[0] >> 3) & 7, 4, "VN copied");
-  strictEqual(kiss[0] & 7, 4, "mode 4 (server)");
-  strictEqual(kiss[1], 0, "stratum 0: kiss-o'-death");
-  strictEqual(kiss[2], 6, "poll copied");
-  strictEqual(decoder.decode(kiss.subarray(12, 16)), "RATE", "kiss code");
-  deepStrictEqual(
-    [...kiss.subarray(24, 32)],
-    [...request.subarray(40, 48)],
-    "origin = our transmit",
-  );
-  strictEqual(await exchange(socket, port, request), null, "no second kiss within the interval");
-});
+for (const mode of NTP_PATHS) {
+  Deno.test(`NTP over its rate gets one RATE kiss-o'-death per interval, checked field by field${mode.name}`, async () => {
+    await using server = await startClockd([
+      ...mode.flags,
+      "--ntp",
+      "127.0.0.1:0",
+      "--ntp-sync",
+      "always",
+      "--udp-rate",
+      "1/m",
+      "--udp-burst",
+      "1",
+    ]);
+    const port = server.port("ntp", "udp");
+    using socket = socketAt("127.0.0.1");
+    const request = ntpRequest();
+    const first = await exchange(socket, port, request);
+    strictEqual(first![1], 10, "the first request is answered normally");
+    const kiss = (await exchange(socket, port, request))!;
+    strictEqual(kiss.length, 48);
+    strictEqual(kiss[0] >> 6, 3, "LI 3 (alarm)");
+    strictEqual((kiss[0] >> 3) & 7, 4, "VN copied");
+    strictEqual(kiss[0] & 7, 4, "mode 4 (server)");
+    strictEqual(kiss[1], 0, "stratum 0: kiss-o'-death");
+    strictEqual(kiss[2], 6, "poll copied");
+    strictEqual(decoder.decode(kiss.subarray(12, 16)), "RATE", "kiss code");
+    deepStrictEqual(
+      [...kiss.subarray(24, 32)],
+      [...request.subarray(40, 48)],
+      "origin = our transmit",
+    );
+    strictEqual(await exchange(socket, port, request), null, "no second kiss within the interval");
+  });
+}
 
 Deno.test("reflection guard: datagrams from the small services' ports are dropped (NTP keeps 123)", async () => {
   await using server = await startClockd([

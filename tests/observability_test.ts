@@ -149,3 +149,42 @@ Deno.test("sd_notify: READY=1 once bound, STATUS, WATCHDOG=1 pings, STOPPING=1 a
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("--ntp-workers: the fast-path workers' counters reach /metrics and stats", async () => {
+  await using server = await startClockd([
+    "--ntp",
+    "127.0.0.1:0",
+    "--session",
+    "127.0.0.1:0/tcp",
+    "--ntp-sync",
+    "always",
+    "--ntp-workers",
+    "2",
+    "--metrics",
+    "127.0.0.1:0",
+  ]);
+  const request = new Uint8Array(48);
+  request[0] = 0x23;
+  for (let i = 0; i < 5; i++) {
+    strictEqual((await udpAsk(server.port("ntp", "udp"), request))!.length, 48);
+  }
+  strictEqual(await udpAsk(server.port("ntp", "udp"), new Uint8Array(7), 200), null);
+  let answers = 0;
+  for (let attempt = 0; attempt < 30 && !(answers >= 5); attempt++) {
+    await sleep(200);
+    const text = await (await fetch(`http://127.0.0.1:${server.metrics!.port}/metrics`)).text();
+    answers = Number(/clockd_answers_total\{service="ntp",transport="udp"\} (\d+)/.exec(text)?.[1]);
+  }
+  strictEqual(answers, 5);
+  using client = await LineClient.connect(server.port("session", "tcp"));
+  let stats = "";
+  for (
+    let attempt = 0;
+    attempt < 20 && !/ntp\/udp req=6 ans=5 err=0 drop=1/.test(stats);
+    attempt++
+  ) {
+    await sleep(200);
+    stats = await client.ask("stats");
+  }
+  match(stats, / ntp\/udp req=6 ans=5 err=0 drop=1/);
+});

@@ -18,6 +18,11 @@ import {
 
 const decoder = new TextDecoder();
 const ALL = ALL_SERVICES;
+/** The NTP tests run on the default path and on the opt-in fast path. */
+const NTP_PATHS = [
+  { name: "", flags: [] as string[] },
+  { name: " (fast path, --ntp-workers 2)", flags: ["--ntp-workers", "2"] },
+];
 const DAYTIME =
   /^(Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, [A-Z][a-z]+ \d{1,2}, \d{4} \d\d:\d\d:\d\d-UTC\r\n$/;
 
@@ -98,74 +103,81 @@ Deno.test("time over TCP and UDP: 4 bytes, seconds since 1900, era-correct", asy
   }
 });
 
-Deno.test("NTP: the answer's fields, field by field", async () => {
-  await using server = await startClockd(ALL);
-  const port = server.port("ntp", "udp");
-  for (const version of [1, 2, 3, 4]) {
-    const request = ntpRequest((version << 3) | 3, 10);
-    const before = systemClock.now();
-    const answer = await udpAsk(port, request);
-    const after = systemClock.now();
-    strictEqual(answer!.length, 48);
-    const view = new DataView(answer!.buffer, answer!.byteOffset);
-    strictEqual(answer![0] >> 6, 0, "LI 0 with --ntp-sync always");
-    strictEqual((answer![0] >> 3) & 7, version, "VN copied");
-    strictEqual(answer![0] & 7, 4, "mode 4");
-    strictEqual(answer![1], 10, "stratum 10");
-    strictEqual(answer![2], 10, "poll copied");
-    ok(view.getInt8(3) <= -10 && view.getInt8(3) >= -30, "precision from the clock");
-    strictEqual(decoder.decode(answer!.subarray(12, 16)), "LOCL");
-    deepStrictEqual([...answer!.subarray(24, 32)], [...request.subarray(40, 48)], "origin");
-    const unixOf = (offset: number) =>
-      view.getUint32(offset) - 2_208_988_800 + view.getUint32(offset + 4) / 2 ** 32;
-    const receive = unixOf(32);
-    const transmit = unixOf(40);
-    ok(receive <= transmit, "receive before transmit");
-    ok(receive >= before.seconds - 0.001 && transmit <= after.seconds + 1.001, "stamped now");
-    ok(unixOf(16) <= receive, "reference time not after receive");
-  }
-});
+for (const mode of NTP_PATHS) {
+  Deno.test(`NTP: the answer's fields, field by field${mode.name}`, async () => {
+    await using server = await startClockd([...ALL, ...mode.flags]);
+    const port = server.port("ntp", "udp");
+    for (const version of [1, 2, 3, 4]) {
+      const request = ntpRequest((version << 3) | 3, 10);
+      const before = systemClock.now();
+      const answer = await udpAsk(port, request);
+      const after = systemClock.now();
+      strictEqual(answer!.length, 48);
+      const view = new DataView(answer!.buffer, answer!.byteOffset);
+      strictEqual(answer![0] >> 6, 0, "LI 0 with --ntp-sync always");
+      strictEqual((answer![0] >> 3) & 7, version, "VN copied");
+      strictEqual(answer![0] & 7, 4, "mode 4");
+      strictEqual(answer![1], 10, "stratum 10");
+      strictEqual(answer![2], 10, "poll copied");
+      ok(view.getInt8(3) <= -10 && view.getInt8(3) >= -30, "precision from the clock");
+      strictEqual(decoder.decode(answer!.subarray(12, 16)), "LOCL");
+      deepStrictEqual([...answer!.subarray(24, 32)], [...request.subarray(40, 48)], "origin");
+      const unixOf = (offset: number) =>
+        view.getUint32(offset) - 2_208_988_800 + view.getUint32(offset + 4) / 2 ** 32;
+      const receive = unixOf(32);
+      const transmit = unixOf(40);
+      ok(receive <= transmit, "receive before transmit");
+      ok(receive >= before.seconds - 0.001 && transmit <= after.seconds + 1.001, "stamped now");
+      ok(unixOf(16) <= receive, "reference time not after receive");
+    }
+  });
+}
 
-Deno.test("NTP: --ntp-stratum and --ntp-refid are announced", async () => {
-  await using server = await startClockd([
-    "--ntp",
-    "127.0.0.1:0",
-    "--ntp-sync",
-    "always",
-    "--ntp-stratum",
-    "3",
-    "--ntp-refid",
-    "GPS",
-  ]);
-  const answer = await udpAsk(server.port("ntp", "udp"), ntpRequest(0x23));
-  strictEqual(answer![1], 3);
-  deepStrictEqual([...answer!.subarray(12, 16)], [0x47, 0x50, 0x53, 0]);
-});
+for (const mode of NTP_PATHS) {
+  Deno.test(`NTP: --ntp-stratum and --ntp-refid are announced${mode.name}`, async () => {
+    await using server = await startClockd([
+      ...mode.flags,
+      "--ntp",
+      "127.0.0.1:0",
+      "--ntp-sync",
+      "always",
+      "--ntp-stratum",
+      "3",
+      "--ntp-refid",
+      "GPS",
+    ]);
+    const answer = await udpAsk(server.port("ntp", "udp"), ntpRequest(0x23));
+    strictEqual(answer![1], 3);
+    deepStrictEqual([...answer!.subarray(12, 16)], [0x47, 0x50, 0x53, 0]);
+  });
+}
 
-Deno.test("NTP: invalid requests are dropped, the server keeps answering", async () => {
-  await using server = await startClockd(ALL);
-  const port = server.port("ntp", "udp");
-  const invalid: [string, Uint8Array][] = [
-    ["empty", new Uint8Array(0)],
-    ["47 bytes", ntpRequest(0x23).subarray(0, 47)],
-    ["mode 4 (a server answer)", ntpRequest(0x24)],
-    ["mode 1 (symmetric)", ntpRequest(0x21)],
-    ["mode 5 (broadcast)", ntpRequest(0x25)],
-    ["mode 6 (control)", ntpRequest(0x26)],
-    ["mode 7 (private)", ntpRequest(0x27)],
-    ["version 0", ntpRequest(0x03)],
-    ["version 5", ntpRequest(0x2b)],
-    ["version 7", ntpRequest(0x3b)],
-    ["garbage", new TextEncoder().encode("GET / HTTP/1.0\r\n\r\n" + "x".repeat(40))],
-  ];
-  for (const [name, payload] of invalid) {
-    strictEqual(await udpAsk(port, payload, 300), null, `${name} is dropped`);
-  }
-  const withExtension = new Uint8Array(48 + 20);
-  withExtension.set(ntpRequest(0x23));
-  strictEqual((await udpAsk(port, withExtension))!.length, 48, "MAC/extension ignored");
-  strictEqual((await udpAsk(port, ntpRequest(0x23)))!.length, 48);
-});
+for (const mode of NTP_PATHS) {
+  Deno.test(`NTP: invalid requests are dropped, the server keeps answering${mode.name}`, async () => {
+    await using server = await startClockd([...ALL, ...mode.flags]);
+    const port = server.port("ntp", "udp");
+    const invalid: [string, Uint8Array][] = [
+      ["empty", new Uint8Array(0)],
+      ["47 bytes", ntpRequest(0x23).subarray(0, 47)],
+      ["mode 4 (a server answer)", ntpRequest(0x24)],
+      ["mode 1 (symmetric)", ntpRequest(0x21)],
+      ["mode 5 (broadcast)", ntpRequest(0x25)],
+      ["mode 6 (control)", ntpRequest(0x26)],
+      ["mode 7 (private)", ntpRequest(0x27)],
+      ["version 0", ntpRequest(0x03)],
+      ["version 5", ntpRequest(0x2b)],
+      ["version 7", ntpRequest(0x3b)],
+      ["garbage", new TextEncoder().encode("GET / HTTP/1.0\r\n\r\n" + "x".repeat(40))],
+    ];
+    for (const [name, payload] of invalid) {
+      strictEqual(await udpAsk(port, payload, 300), null, `${name} is dropped`);
+    }
+    const withExtension = new Uint8Array(48 + 20);
+    withExtension.set(ntpRequest(0x23));
+    strictEqual((await udpAsk(port, withExtension))!.length, 48, "MAC/extension ignored");
+    strictEqual((await udpAsk(port, ntpRequest(0x23)))!.length, 48);
+  });
+}
 
 Deno.test("NTP --ntp-sync kernel reports what the real kernel says", async () => {
   const kernel = openKernelClock();
@@ -245,28 +257,30 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name: "NTP: the real rdate -n (SNTP) and chronyd -Q read it",
-  ignore: !hasProgram("rdate") || !hasProgram("chronyd"),
-  async fn() {
-    await using server = await startClockd(ALL);
-    const port = String(server.port("ntp", "udp"));
-    const sntp = await run("rdate", ["-p", "-n", "-o", port, "127.0.0.1"]);
-    ok(Math.abs(Date.parse(sntp.trim()) / 1000 - Date.now() / 1000) < 3, sntp);
-    // -Q: query and print, never set the clock; -f /dev/null: no config.
-    const chrony = await run("chronyd", [
-      "-Q",
-      "-t",
-      "5",
-      "-f",
-      "/dev/null",
-      `server 127.0.0.1 port ${port} iburst maxsamples 1`,
-    ]);
-    const wrong = /System clock wrong by (-?\d+\.\d+) seconds/.exec(chrony);
-    ok(wrong !== null, chrony);
-    ok(Math.abs(Number(wrong![1])) < 0.01, `chronyd offset ${wrong![1]} s`);
-  },
-});
+for (const mode of NTP_PATHS) {
+  Deno.test({
+    name: `NTP: the real rdate -n (SNTP) and chronyd -Q read it${mode.name}`,
+    ignore: !hasProgram("rdate") || !hasProgram("chronyd"),
+    async fn() {
+      await using server = await startClockd([...ALL, ...mode.flags]);
+      const port = String(server.port("ntp", "udp"));
+      const sntp = await run("rdate", ["-p", "-n", "-o", port, "127.0.0.1"]);
+      ok(Math.abs(Date.parse(sntp.trim()) / 1000 - Date.now() / 1000) < 3, sntp);
+      // -Q: query and print, never set the clock; -f /dev/null: no config.
+      const chrony = await run("chronyd", [
+        "-Q",
+        "-t",
+        "5",
+        "-f",
+        "/dev/null",
+        `server 127.0.0.1 port ${port} iburst maxsamples 1`,
+      ]);
+      const wrong = /System clock wrong by (-?\d+\.\d+) seconds/.exec(chrony);
+      ok(wrong !== null, chrony);
+      ok(Math.abs(Number(wrong![1])) < 0.01, `chronyd offset ${wrong![1]} s`);
+    },
+  });
+}
 
 Deno.test({
   name: "NTP: the real ntpdig reads an offset within a few ms (port 123 on 127.0.0.123)",
