@@ -65,6 +65,11 @@ export class ReusePortUdpSocket {
   readonly #fd: number;
   readonly #address = new Uint8Array(SOCKADDR_BYTES);
   readonly #addressLength = new Uint32Array(1);
+  /** The same four bytes as {@linkcode ReusePortUdpSocket.#addressLength}, as FFI takes them. */
+  readonly #addressLengthBytes = new Uint8Array(this.#addressLength.buffer);
+  readonly #addressView = new DataView(this.#address.buffer);
+  /** `BigInt(length)` of the last few buffer sizes, so no BigInt is made per datagram. */
+  readonly #sizes = new Map<number, bigint>();
   #closed = false;
 
   private constructor(libc: Deno.DynamicLibrary<typeof SYMBOLS>, fd: number, port: number) {
@@ -148,14 +153,14 @@ export class ReusePortUdpSocket {
       this.#libc.symbols.recvfrom(
         this.#fd,
         buffer,
-        BigInt(buffer.length),
+        this.#size(buffer.length),
         0,
         this.#address,
-        new Uint8Array(this.#addressLength.buffer),
+        this.#addressLengthBytes,
       ),
     );
     if (count < 0) return -1;
-    const view = new DataView(this.#address.buffer);
+    const view = this.#addressView;
     const family = view.getUint16(0, true);
     this.remote.port = view.getUint16(2);
     this.remote.hostname = family === AF_INET ? formatIpv4(view.getUint32(4)) : formatIpv6([
@@ -178,12 +183,22 @@ export class ReusePortUdpSocket {
       this.#libc.symbols.sendto(
         this.#fd,
         payload,
-        BigInt(payload.length),
+        this.#size(payload.length),
         MSG_DONTWAIT,
         this.#address,
         this.#addressLength[0],
       ),
     ) === payload.length;
+  }
+
+  #size(length: number): bigint {
+    let size = this.#sizes.get(length);
+    if (size === undefined) {
+      if (this.#sizes.size > 16) this.#sizes.clear();
+      size = BigInt(length);
+      this.#sizes.set(length, size);
+    }
+    return size;
   }
 
   /** Closes the socket and unloads libc. Idempotent. */
