@@ -12,6 +12,7 @@ import type { ListenerConfig } from "./serve_config.ts";
 import type { BoundListener } from "./server.ts";
 import type { Metrics } from "./metrics.ts";
 import type { FromNtpWorker, ToNtpWorker } from "./ntp_worker.ts";
+import { stopWorkers } from "./worker_pool.ts";
 
 /**
  * Running NTP workers.
@@ -104,21 +105,6 @@ export class NtpWorkerPool {
    */
   async shutdown(timeoutMs: number): Promise<void> {
     Atomics.store(this.#stop, 0, 1);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const stopped = this.#workers.map((worker) =>
-      new Promise<void>((resolve) => {
-        const previous = worker.onmessage;
-        worker.onmessage = (event: MessageEvent<FromNtpWorker>) => {
-          if (event.data.type === "stopped") resolve();
-          else previous?.call(worker, event);
-        };
-      })
-    );
-    await Promise.race([
-      Promise.all(stopped),
-      new Promise((resolve) => timer = setTimeout(resolve, timeoutMs)),
-    ]);
-    clearTimeout(timer);
-    for (const worker of this.#workers) worker.terminate();
+    await stopWorkers(this.#workers, timeoutMs, () => {});
   }
 }

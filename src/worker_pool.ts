@@ -106,27 +106,43 @@ export class WorkerPool {
    * @param timeoutMs How long the workers may take.
    */
   async shutdown(timeoutMs: number): Promise<void> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const stopped = this.#workers.map((worker) =>
-      new Promise<void>((resolve) => {
-        const previous = worker.onmessage;
-        worker.onmessage = (event: MessageEvent<FromWorker>) => {
-          if (event.data.type === "stopped") resolve();
-          else previous?.call(worker, event);
-        };
-        const message: ToWorker = { type: "shutdown", timeoutMs };
-        worker.postMessage(message);
-      })
-    );
-    await Promise.race([
-      Promise.all(stopped),
-      new Promise((resolve) => timer = setTimeout(resolve, timeoutMs)),
-    ]);
-    clearTimeout(timer);
-    for (const worker of this.#workers) worker.terminate();
+    const message: ToWorker = { type: "shutdown", timeoutMs };
+    await stopWorkers(this.#workers, timeoutMs, (worker) => worker.postMessage(message));
   }
 }
 
 function workerName(index: number): string {
   return `clockd-tcp-${index + 1}`;
+}
+
+/**
+ * Asks workers to stop, waits at most `timeoutMs` for each to post
+ * `{ type: "stopped" }`, then terminates them all.
+ *
+ * @param workers The workers.
+ * @param timeoutMs How long they may take.
+ * @param ask Tells one worker to stop (a message, or nothing when a shared flag says it).
+ */
+export async function stopWorkers(
+  workers: readonly Worker[],
+  timeoutMs: number,
+  ask: (worker: Worker) => void,
+): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stopped = workers.map((worker) =>
+    new Promise<void>((resolve) => {
+      const previous = worker.onmessage;
+      worker.onmessage = (event: MessageEvent<{ type: string }>) => {
+        if (event.data.type === "stopped") resolve();
+        else previous?.call(worker, event);
+      };
+      ask(worker);
+    })
+  );
+  await Promise.race([
+    Promise.all(stopped),
+    new Promise((resolve) => timer = setTimeout(resolve, timeoutMs)),
+  ]);
+  clearTimeout(timer);
+  for (const worker of workers) worker.terminate();
 }

@@ -4,7 +4,7 @@
  */
 
 import { match, ok, strictEqual } from "node:assert/strict";
-import { LineClient, startClockd } from "./_clockd.ts";
+import { LineClient, startClockd, udpAsk } from "./_clockd.ts";
 
 Deno.test("--workers 3: sessions on every worker are answered and limits span the workers", async () => {
   await using server = await startClockd([
@@ -52,4 +52,23 @@ Deno.test("--workers 1 serves everything in one isolate", async () => {
   using client = await LineClient.connect(server.port("session", "tcp"));
   match(await client.ask("timestamp"), /^\d+$/);
   match(server.stderr(), /1 TCP workers/);
+});
+
+Deno.test("--ntp-workers 2: SIGTERM stops the NTP workers and exits 0", async () => {
+  const server = await startClockd([
+    "--ntp",
+    "127.0.0.1:0",
+    "--ntp-sync",
+    "always",
+    "--ntp-workers",
+    "2",
+  ]);
+  const request = new Uint8Array(48);
+  request[0] = 0x23;
+  strictEqual((await udpAsk(server.port("ntp", "udp"), request))!.length, 48);
+  const started = performance.now();
+  const status = await server.stop("SIGTERM");
+  strictEqual(status.code, 0, server.stderr());
+  ok(performance.now() - started < 4000, "the workers saw the stop flag");
+  match(server.stderr(), /ntp fast path: 2 workers per address/);
 });
