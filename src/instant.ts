@@ -50,18 +50,6 @@ export function instantFromEpochNanoseconds(epochNanoseconds: bigint): Instant {
 }
 
 /**
- * Builds an instant from milliseconds since the Unix epoch (as `Date.now()`).
- *
- * @param epochMilliseconds Milliseconds since 1970-01-01T00:00:00Z; may have a fraction.
- * @returns The instant, to the nanosecond the number can express.
- */
-export function instantFromEpochMilliseconds(epochMilliseconds: number): Instant {
-  const seconds = Math.floor(epochMilliseconds / 1000);
-  const nanos = Math.round((epochMilliseconds - seconds * 1000) * 1_000_000);
-  return nanos >= NANOS_PER_SECOND ? { seconds: seconds + 1, nanos: 0 } : { seconds, nanos };
-}
-
-/**
  * Nanoseconds since the Unix epoch of an instant.
  *
  * @param instant The instant.
@@ -69,14 +57,4 @@ export function instantFromEpochMilliseconds(epochMilliseconds: number): Instant
  */
 export function epochNanoseconds(instant: Instant): bigint {
   return BigInt(instant.seconds) * 1_000_000_000n + BigInt(instant.nanos);
-}
-
-/**
- * Seconds since the Unix epoch as a float (microsecond precision in this century).
- *
- * @param instant The instant.
- * @returns Its seconds since 1970-01-01T00:00:00Z with a fraction.
- */
-export function epochSecondsFloat(instant: Instant): number {
-  return instant.seconds + instant.nanos / NANOS_PER_SECOND;
 }

@@ -79,11 +79,11 @@ export async function serve(config: ServeConfig): Promise<number> {
 
   const notify = SdNotify.fromEnv();
   if (notify?.error) log.warn("sd_notify: {error}", { error: notify.error });
-  notify?.ready(statusLine(server));
+  notify?.ready(statusLine(server, listeners.length));
   notify?.startWatchdog();
   const statusTimer = notify === null
     ? undefined
-    : setInterval(() => notify.status(statusLine(server)), STATUS_INTERVAL_MS);
+    : setInterval(() => notify.status(statusLine(server, listeners.length)), STATUS_INTERVAL_MS);
 
   if (config.readyJson) {
     console.log(JSON.stringify({
@@ -146,13 +146,13 @@ async function startWorkers(config: ServeConfig, server: Server): Promise<Worker
 }
 
 /** The short live summary systemd shows in `systemctl status`. */
-function statusLine(server: Server): string {
+function statusLine(server: Server, listenerCount: number): string {
   let requests = 0;
   let open = 0;
   for (const counters of server.metrics.merged()) {
     requests += counters.requests;
     open += counters.sessionsOpen;
   }
-  return `serving ${server.listeners.length} listeners; ${open} sessions open; ` +
+  return `serving ${listenerCount} listeners; ${open} sessions open; ` +
     `${requests} requests; ${server.clockStatus.statusLine().slice(3)}`;
 }

@@ -153,11 +153,6 @@ export class SessionService {
     this.#udpState = this.#protocol.newState(false);
   }
 
-  /** How many TCP sessions are open in this isolate. */
-  get sessionCount(): number {
-    return this.#sessions.size;
-  }
-
   /** The session counters, to share with workers. */
   get limitsBuffer(): SharedArrayBuffer {
     return this.#limits.buffer;

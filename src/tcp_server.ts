@@ -84,11 +84,6 @@ export class TcpServer {
     return this.#listener.addr;
   }
 
-  /** How many connections are open. */
-  get connectionCount(): number {
-    return this.#connections.size;
-  }
-
   /**
    * Accepts until {@linkcode TcpServer.close}.
    *
@@ -197,15 +192,11 @@ export class TcpServer {
    */
   async closeConnections(): Promise<void> {
     for (const conn of this.#connections) closeQuietly(conn);
-    await this.drained();
+    await this.#drained();
   }
 
-  /**
-   * Waits for the open connections' handlers to finish by themselves.
-   *
-   * @returns A promise that settles when every handler has returned.
-   */
-  drained(): Promise<void> {
+  /** Waits for the open connections' handlers to finish. */
+  #drained(): Promise<void> {
     if (this.#running === 0) return Promise.resolve();
     return new Promise((resolve) => this.#drainWaiters.push(resolve));
   }

@@ -120,7 +120,10 @@ Deno.test("--metrics serves Prometheus text with the whole process's counters, a
   );
 });
 
-Deno.test("sd_notify: READY=1 once bound, STATUS, WATCHDOG=1 pings, STOPPING=1 at shutdown", async () => {
+/** A fake systemd notify socket collecting what clockd sends. */
+async function fakeNotifySocket(): Promise<
+  { path: string; messages: string[] } & AsyncDisposable
+> {
   const dir = await Deno.makeTempDir({ prefix: "clockd-notify-" });
   const path = `${dir}/notify`;
   const socket = Deno.listenDatagram({ transport: "unixpacket", path });
@@ -130,24 +133,48 @@ Deno.test("sd_notify: READY=1 once bound, STATUS, WATCHDOG=1 pings, STOPPING=1 a
       for await (const [data] of socket) messages.push(new TextDecoder().decode(data));
     } catch { /* closed */ }
   })();
-  try {
-    const server = await startClockd(["--session", "127.0.0.1:0", "--workers", "2"], {
-      env: { NOTIFY_SOCKET: path, WATCHDOG_USEC: "200000" },
-    });
-    // READY=1 comes before the ready line (once every listener and worker is up).
-    for (let i = 0; i < 20 && messages.length === 0; i++) await sleep(50);
-    match(messages[0], /^READY=1\nSTATUS=serving 2 listeners; 0 sessions open; 0 requests; /);
-    await sleep(600);
-    const pings = messages.filter((m) => m === "WATCHDOG=1").length;
-    ok(pings >= 2, `${pings} watchdog pings in 600 ms at a 100 ms interval`);
-    strictEqual((await server.stop("SIGTERM")).code, 0);
-    await sleep(100);
-    ok(messages.some((m) => m.startsWith("STOPPING=1")), messages.join(" | "));
-  } finally {
-    socket.close();
-    await receiving;
-    await Deno.remove(dir, { recursive: true });
-  }
+  return {
+    path,
+    messages,
+    async [Symbol.asyncDispose]() {
+      socket.close();
+      await receiving;
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+/** Waits for the first notify message (READY=1 comes once every listener and worker is up). */
+async function firstMessage(messages: string[]): Promise<string> {
+  for (let i = 0; i < 40 && messages.length === 0; i++) await sleep(50);
+  return messages[0];
+}
+
+Deno.test("sd_notify: READY=1 once bound, STATUS, WATCHDOG=1 pings, STOPPING=1 at shutdown", async () => {
+  await using notify = await fakeNotifySocket();
+  const { messages } = notify;
+  const server = await startClockd(["--session", "127.0.0.1:0", "--workers", "2"], {
+    env: { NOTIFY_SOCKET: notify.path, WATCHDOG_USEC: "200000" },
+  });
+  match(
+    await firstMessage(messages),
+    /^READY=1\nSTATUS=serving 2 listeners; 0 sessions open; 0 requests; /,
+  );
+  await sleep(600);
+  const pings = messages.filter((m) => m === "WATCHDOG=1").length;
+  ok(pings >= 2, `${pings} watchdog pings in 600 ms at a 100 ms interval`);
+  strictEqual((await server.stop("SIGTERM")).code, 0);
+  await sleep(100);
+  ok(messages.some((m) => m.startsWith("STOPPING=1")), messages.join(" | "));
+});
+
+Deno.test("sd_notify: STATUS counts the NTP fast path's listeners too", async () => {
+  await using notify = await fakeNotifySocket();
+  await using _server = await startClockd(
+    ["--session", "127.0.0.1:0/tcp", "--ntp", "127.0.0.1:0", "--ntp-workers", "1"],
+    { env: { NOTIFY_SOCKET: notify.path } },
+  );
+  match(await firstMessage(notify.messages), /^READY=1\nSTATUS=serving 2 listeners; /);
 });
 
 Deno.test("--ntp-workers: the fast-path workers' counters reach /metrics and stats", async () => {
