@@ -8,6 +8,7 @@
  */
 
 import type { Clock } from "./clock.ts";
+import type { Instant } from "./instant.ts";
 import type { ClockStatus } from "./clock_status.ts";
 import { NtpResponder, validateNtpRequest, writeKissOfDeath } from "./ntp/responder.ts";
 import { NTP_PACKET_SIZE } from "./ntp/constants.ts";
@@ -43,10 +44,16 @@ export class NtpService {
    *
    * @param request The datagram.
    * @param counters Counts an invalid request as `malformed`.
+   * @param received When it arrived, if the socket knows (a kernel stamp);
+   *   otherwise the clock is read first thing.
    * @returns The 48-byte answer (a reused buffer), or null to drop.
    */
-  handleDatagram(request: Uint8Array, counters: ServiceCounters): Uint8Array | null {
-    const received = this.#clock.now();
+  handleDatagram(
+    request: Uint8Array,
+    counters: ServiceCounters,
+    received: Instant | null = null,
+  ): Uint8Array | null {
+    received ??= this.#clock.now();
     if (validateNtpRequest(request) !== null) {
       counters.drops.malformed++;
       return null;

@@ -23,6 +23,7 @@ import { ClockStatus } from "./clock_status.ts";
 import { closeLogging, setupLogging } from "./log.ts";
 import { type CounterSnapshot, Metrics } from "./metrics.ts";
 import { NtpService } from "./ntp_service.ts";
+import { writeTransmitTime } from "./ntp/responder.ts";
 import { ReusePortUdpSocket } from "./reuseport_udp_socket.ts";
 import { parseServeArgs } from "./serve_config.ts";
 
@@ -79,10 +80,12 @@ scope.onmessage = async ({ data }) => {
   }
   scope.postMessage({ type: "ready", port: socket.port });
   const counters = metrics.counter("ntp", "udp");
+  /** The index in the batch of the datagram being handled. */
+  let current = 0;
   const handle = admission.udp(
     "ntp",
     socket.port,
-    (request, _remote, c) => ntp.handleDatagram(request, c),
+    (request, _remote, c) => ntp.handleDatagram(request, c, socket.receivedAt(current)),
     (request, _remote, c) => ntp.kissOfDeath(request, c),
   );
   const refresh = setInterval(() => clockStatus.refresh(), 1000);
@@ -91,20 +94,28 @@ scope.onmessage = async ({ data }) => {
     1000,
   );
   const stop = new Int32Array(data.stop);
-  const buffer = new Uint8Array(2048);
   let yieldedAt = performance.now();
   while (Atomics.load(stop, 0) === 0) {
-    const count = socket.receive(buffer);
+    const count = socket.receiveBatch();
     if (count < 0) {
       await nextTurn();
       yieldedAt = performance.now();
       continue;
     }
-    counters.requests++;
-    const answer = handle(buffer.subarray(0, count), socket.remote, counters);
-    if (answer !== null) {
-      if (socket.reply(answer)) counters.answers++;
+    counters.requests += count;
+    let queued = 0;
+    for (current = 0; current < count; current++) {
+      const i = current;
+      const answer = handle(socket.datagram(i), socket.remoteOf(i), counters);
+      if (answer === null) continue;
+      if (socket.queueReply(i, answer)) queued++;
       else counters.errors++;
+    }
+    if (queued > 0) {
+      const transmit = systemClock.now();
+      const sent = socket.flushReplies((answer) => writeTransmitTime(answer, transmit));
+      counters.answers += sent;
+      counters.errors += queued - sent;
     }
     if (performance.now() - yieldedAt >= YIELD_EVERY_MS) {
       await nextTurn();

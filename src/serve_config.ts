@@ -131,9 +131,10 @@ Standard services:
   --ntp-stratum N             stratum claimed while synchronised, 1-15 (default 10)
   --ntp-refid ID              reference ID, up to 4 ASCII characters (default LOCL)
   --ntp-workers N             opt-in fast path: serve each --ntp address from N
-                              workers with blocking libc recvfrom/sendto on
-                              SO_REUSEPORT sockets (needs the FFI grant on libc;
-                              numeric addresses only; default 0: off)
+                              workers with blocking libc recvmmsg/sendmmsg on
+                              SO_REUSEPORT sockets and kernel receive stamps
+                              (needs the FFI grant on libc; numeric addresses
+                              only; default 0: off)
 
 Session protocol:
   --default-format NAME       format of an empty request (default go; see clockd formats)

@@ -10,6 +10,7 @@ import {
   validateNtpRequest,
   writeKissOfDeath,
   writeNtpResponse,
+  writeTransmitTime,
 } from "../src/ntp/responder.ts";
 
 function hex(text: string): Uint8Array {
@@ -210,6 +211,21 @@ Deno.test("writeNtpResponse() sets the transmit timestamp", () => {
     bytesOf(answer(STATE, NTPDIG_REQUEST, received, { seconds: 2_085_978_497, nanos: 0 }), 40, 48),
     "0000000100000000",
   );
+});
+
+Deno.test("writeTransmitTime() rewrites only the transmit timestamp of an answer", () => {
+  const out = answer();
+  const before = out.slice();
+  // 2036-02-07T06:28:17Z, one second into era 1, as in the test above.
+  writeTransmitTime(out, { seconds: 2_085_978_497, nanos: 0 });
+  assert.equal(bytesOf(out, 40, 48), "0000000100000000");
+  assert.deepEqual(out.subarray(0, 40), before.subarray(0, 40));
+  const kiss = new Uint8Array(48);
+  writeKissOfDeath(NTPDIG_REQUEST, "RATE", RECEIVED, kiss);
+  writeTransmitTime(kiss, { seconds: 2_085_978_495, nanos: 500_000_000 });
+  assert.equal(bytesOf(kiss, 40, 48), "ffffffff80000000");
+  assert.equal(bytesOf(kiss, 32, 40), bytesOf(answer(), 32, 40), "the receive time stays");
+  assert.throws(() => writeTransmitTime(new Uint8Array(47), RECEIVED), RangeError);
 });
 
 Deno.test("writeNtpResponse() answers 48 bytes to a request with a MAC and leaves the rest of out alone", () => {

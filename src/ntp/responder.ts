@@ -290,6 +290,34 @@ export function writeKissOfDeath(
   return NTP_PACKET_SIZE;
 }
 
+/**
+ * Rewrites the transmit timestamp (T3) of an answer already written, for a
+ * sender that stamps a whole batch once, just before the batch leaves, so
+ * T3 is not early by the time the rest of the batch took.
+ *
+ * @param answer A 48-byte (or longer) answer from {@linkcode NtpResponder.write} or {@linkcode writeKissOfDeath}.
+ * @param transmit When the answer leaves.
+ * @throws {RangeError} If `answer` is shorter than 48 bytes.
+ *
+ * @example Usage
+ * ```ts
+ * import { writeTransmitTime } from "./responder.ts";
+ * const answer = new Uint8Array(48);
+ * writeTransmitTime(answer, { seconds: 0, nanos: 500_000_000 });
+ * // 1970 is 2,208,988,800 s after the NTP era began; half a second is 0x80000000.
+ * if (answer[40] !== 0x83 || answer[44] !== 0x80) throw new Error("T3");
+ * ```
+ */
+export function writeTransmitTime(answer: Uint8Array, transmit: Instant): void {
+  if (answer.length < NTP_PACKET_SIZE) {
+    throw new RangeError(
+      `an NTP answer is at least ${NTP_PACKET_SIZE} bytes, got ${answer.length}`,
+    );
+  }
+  putUint32(answer, NtpOffset.TRANSMIT_TIME, ntpSecondsOf(transmit.seconds));
+  putUint32(answer, NtpOffset.TRANSMIT_TIME + 4, nanosToNtpFraction(transmit.nanos));
+}
+
 /** The stratum a server with an undisciplined local clock claims by default (chrony's `local stratum 10`). */
 export const DEFAULT_LOCAL_STRATUM = 10;
 
