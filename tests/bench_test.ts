@@ -564,3 +564,61 @@ Deno.test({
     }
   },
 });
+
+/** Starts a probe server on a kernel-chosen port; its first line names the port. */
+async function startProbe(file: string, permission: string) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      permission,
+      fileURLToPath(new URL(`../bench/probes/${file}`, import.meta.url)),
+      "0",
+    ],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += value;
+  }
+  const port = Number(/^listening on (\d+)\n/.exec(text)?.[1]);
+  return {
+    port,
+    async [Symbol.asyncDispose]() {
+      child.kill("SIGKILL");
+      await child.status;
+      reader.releaseLock();
+      await child.stdout.cancel().catch(() => {});
+    },
+  };
+}
+
+for (
+  const [file, permission] of [
+    ["pending_read_server.ts", "--allow-net"],
+    ["epoll_session_server.ts", "--allow-ffi"],
+  ]
+) {
+  Deno.test(`bench/probes/${file} answers every line of a read with the Unix seconds`, async () => {
+    await using probe = await startProbe(file, permission);
+    assert.ok(probe.port > 0, "the probe printed its port");
+    using conn = await Deno.connect({ hostname: "127.0.0.1", port: probe.port });
+    await conn.write(new TextEncoder().encode("timestamp\ntimestamp\n"));
+    let text = "";
+    const buffer = new Uint8Array(256);
+    while (text.split("\n").length < 3) {
+      const count = await conn.read(buffer);
+      if (count === null) break;
+      text += new TextDecoder().decode(buffer.subarray(0, count));
+    }
+    const lines = text.trimEnd().split("\n");
+    assert.equal(lines.length, 2);
+    for (const line of lines) {
+      assert.match(line, /^\d+$/);
+      assert.ok(Math.abs(Number(line) - Date.now() / 1000) < 5, "the seconds are now");
+    }
+  });
+}
