@@ -20,7 +20,17 @@
 
 import { openLibc } from "./libc.ts";
 import type { Instant } from "./instant.ts";
-import { formatIpv4, formatIpv6, parseIpInto } from "./source_prefix.ts";
+import { encodeSockaddr, SOCKADDR_BYTES, sockaddrHostname, sockaddrPort } from "./sockaddr.ts";
+import {
+  MSG_DONTWAIT,
+  MSG_WAITFORONE,
+  SO_RCVTIMEO,
+  SO_REUSEPORT,
+  SO_TIMESTAMPNS,
+  SOCK_CLOEXEC,
+  SOCK_DGRAM,
+  SOL_SOCKET,
+} from "./linux_socket_constants.ts";
 
 const SYMBOLS = {
   socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
@@ -32,17 +42,6 @@ const SYMBOLS = {
   memset: { parameters: ["buffer", "i32", "usize"], result: "usize" },
   close: { parameters: ["i32"], result: "i32" },
 } as const;
-
-const AF_INET = 2;
-const AF_INET6 = 10;
-const SOCK_DGRAM = 2;
-const SOCK_CLOEXEC = 0o2000000;
-const SOL_SOCKET = 1;
-const SO_REUSEPORT = 15;
-const SO_RCVTIMEO = 20;
-const MSG_DONTWAIT = 0x40;
-const MSG_WAITFORONE = 0x10000;
-const SOCKADDR_BYTES = 28; // sockaddr_in6, the larger of the two
 
 /** How many datagrams one receive takes at most. */
 export const BATCH = 32;
@@ -67,7 +66,6 @@ const CONTROL_SLOT = 32;
 const CMSG_LEVEL = 8;
 const CMSG_TYPE = 12;
 const CMSG_DATA = 16;
-const SO_TIMESTAMPNS = 35; // also SCM_TIMESTAMPNS, the control message's type
 
 // The layout of the one buffer every receive and send uses.
 const SLOTS = 0;
@@ -168,28 +166,14 @@ export class ReusePortUdpSocket {
     const libc = openLibc(SYMBOLS, "--ntp-workers");
     if ("error" in libc) throw new Error(libc.error);
     const s = libc.symbols;
-    const words = new Int32Array(4);
-    const host = hostname === "" ? "::" : hostname === "localhost" ? "127.0.0.1" : hostname;
-    const version = parseIpInto(host, words, false);
-    if (version === 0) {
+    const address = new Uint8Array(SOCKADDR_BYTES);
+    const encoded = encodeSockaddr(hostname, port, address);
+    if (encoded === null) {
       libc.close();
       throw new Error(`needs a numeric address, got "${hostname}"`);
     }
-    const address = new Uint8Array(SOCKADDR_BYTES);
-    const view = new DataView(address.buffer);
-    let length: number;
-    if (version === 4) {
-      view.setUint16(0, AF_INET, true);
-      view.setUint16(2, port);
-      view.setUint32(4, words[0] >>> 0);
-      length = 16;
-    } else {
-      view.setUint16(0, AF_INET6, true);
-      view.setUint16(2, port);
-      for (let i = 0; i < 4; i++) view.setUint32(8 + i * 4, words[i] >>> 0);
-      length = 28;
-    }
-    const fd = s.socket(version === 4 ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    const { family, length } = encoded;
+    const fd = s.socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
       libc.close();
       throw new Error("cannot create a UDP socket");
@@ -291,16 +275,9 @@ export class ReusePortUdpSocket {
    * @returns {@linkcode ReusePortUdpSocket.remote}.
    */
   remoteOf(i: number): { transport: "udp"; hostname: string; port: number } {
-    const view = this.#view;
     const at = ADDRESSES + i * ADDRESS_SLOT;
-    const family = view.getUint16(at, true);
-    this.remote.port = view.getUint16(at + 2);
-    this.remote.hostname = family === AF_INET ? formatIpv4(view.getUint32(at + 4)) : formatIpv6([
-      view.getUint32(at + 8),
-      view.getUint32(at + 12),
-      view.getUint32(at + 16),
-      view.getUint32(at + 20),
-    ]);
+    this.remote.port = sockaddrPort(this.#view, at);
+    this.remote.hostname = sockaddrHostname(this.#view, at);
     return this.remote;
   }
 

@@ -43,6 +43,14 @@
  */
 
 import { openLibc } from "./libc.ts";
+import {
+  AF_UNIX,
+  MSG_DONTWAIT,
+  MSG_NOSIGNAL,
+  SOCK_CLOEXEC,
+  SOCK_DGRAM,
+  SOCK_NONBLOCK,
+} from "./linux_socket_constants.ts";
 
 /** Where {@linkcode SdNotify.fromEnv} reads the variables: `Deno.env`, or a stand-in. */
 export interface SdNotifyEnv {
@@ -73,12 +81,6 @@ export const MAX_NOTIFY_BYTES = 4096;
 /** `STATUS=` text is cut to this many characters. */
 export const MAX_STATUS_CHARS = 1024;
 
-const AF_UNIX = 1;
-const SOCK_DGRAM = 2;
-const SOCK_NONBLOCK = 0o4000;
-const SOCK_CLOEXEC = 0o2000000;
-const MSG_DONTWAIT = 0x40;
-const MSG_NOSIGNAL = 0x4000;
 /** `sizeof(struct sockaddr_un)`: a 2-byte family, then 108 bytes of path. */
 const SOCKADDR_UN_SIZE = 110;
 const SUN_PATH_OFFSET = 2;

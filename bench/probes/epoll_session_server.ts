@@ -16,6 +16,16 @@
  */
 
 import { openLibc } from "../../src/libc.ts";
+import {
+  AF_INET,
+  IPPROTO_TCP,
+  SO_REUSEADDR,
+  SOCK_CLOEXEC,
+  SOCK_NONBLOCK,
+  SOCK_STREAM,
+  SOL_SOCKET,
+  TCP_NODELAY,
+} from "../../src/linux_socket_constants.ts";
 
 const SYMBOLS = {
   socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
@@ -32,14 +42,6 @@ const SYMBOLS = {
   close: { parameters: ["i32"], result: "i32" },
 } as const;
 
-const AF_INET = 2;
-const SOCK_STREAM = 1;
-const SOCK_NONBLOCK = 0o4000;
-const SOCK_CLOEXEC = 0o2000000;
-const SOL_SOCKET = 1;
-const SO_REUSEADDR = 2;
-const IPPROTO_TCP = 6;
-const TCP_NODELAY = 1;
 const EPOLL_CTL_ADD = 1;
 const EPOLLIN = 0x1;
 const EPOLLRDHUP = 0x2000;
