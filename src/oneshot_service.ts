@@ -12,7 +12,7 @@
 import type { Clock } from "./clock.ts";
 import type { Instant } from "./instant.ts";
 import type { ServiceCounters } from "./metrics.ts";
-import { closeQuietly, writeAll } from "./tcp_server.ts";
+import { closeQuietly, type TcpConnection, writeAll } from "./tcp_server.ts";
 
 /** The longest a one-shot write may take before the connection is closed. */
 export const ONESHOT_WRITE_TIMEOUT_MS = 5000;
@@ -37,7 +37,7 @@ export class OneShotService {
   readonly #writeTimeoutMs: number;
   #second = NaN;
   /** Connections whose write is under way, with when it started (ms). */
-  readonly #writing = new Map<Deno.TcpConn, number>();
+  readonly #writing = new Map<TcpConnection, number>();
   #sweep: ReturnType<typeof setInterval> | null = null;
   #payload: Uint8Array = new Uint8Array(0);
 
@@ -76,7 +76,7 @@ export class OneShotService {
    * @param conn The accepted connection.
    * @param counters Counts the request, and the answer or the error.
    */
-  async handleConnection(conn: Deno.TcpConn, counters: ServiceCounters): Promise<void> {
+  async handleConnection(conn: TcpConnection, counters: ServiceCounters): Promise<void> {
     counters.requests++;
     // The payload almost always fits the socket buffer at once; the rare
     // write that waits is bounded by one shared sweep, not a timer each.

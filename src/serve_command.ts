@@ -125,8 +125,31 @@ export async function serve(config: ServeConfig): Promise<number> {
 /**
  * Starts the N−1 TCP workers. If they cannot start (a runtime that will not
  * load the worker module), clockd serves on with the primary alone and says so.
+ *
+ * With `--tcp-engine epoll`, starts N workers, each serving every TCP
+ * listener from its epoll loop, then closes the primary's own TCP sockets.
+ * There the operator asked for the engine, so a failure is a startup error.
  */
 async function startWorkers(config: ServeConfig, server: Server): Promise<WorkerPool | null> {
+  if (config.tcpEngine === "epoll") {
+    if (!server.listeners.some((listener) => listener.transport === "tcp")) return null;
+    let pool: WorkerPool;
+    try {
+      pool = await WorkerPool.start(
+        config.workers,
+        config.args,
+        server.listeners,
+        server.sessionLimits,
+        server.metrics,
+      );
+    } catch (error) {
+      await server.shutdown(0);
+      throw new BindError(`--tcp-engine epoll: ${(error as Error).message}`);
+    }
+    server.releaseReservedTcp();
+    log.info("tcp engine epoll: {count} workers", { count: config.workers });
+    return pool;
+  }
   if (config.workers <= 1) return null;
   try {
     return await WorkerPool.start(

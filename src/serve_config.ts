@@ -83,6 +83,12 @@ export interface ServeConfig {
   readonly readyJson: boolean;
   /** Isolates sharing the TCP listeners (SO_REUSEPORT); 1 serves everything in one. */
   readonly workers: number;
+  /**
+   * Who serves TCP: `deno`, Deno's own TCP in the primary and `workers - 1`
+   * workers; `epoll` (opt-in), an epoll loop through libc in each of
+   * `workers` workers, none in the primary.
+   */
+  readonly tcpEngine: TcpEngine;
   /** Where `/metrics` and `/healthz` are served over HTTP; null: off. */
   readonly metrics: ListenAddress | null;
   /** Workers per NTP listener on the opt-in fast path; 0: off (the default path). */
@@ -102,6 +108,9 @@ export interface ServeConfig {
   /** The arguments this configuration was parsed from, for workers to parse again. */
   readonly args: readonly string[];
 }
+
+/** The values of `--tcp-engine`. */
+export type TcpEngine = "deno" | "epoll";
 
 /** Default of `--max-sessions`. */
 export const DEFAULT_MAX_SESSIONS = 10_000;
@@ -168,6 +177,10 @@ Process:
                               on ADDR, e.g. 127.0.0.1:9123 (default: off)
   --workers N                 isolates sharing the TCP listeners through SO_REUSEPORT
                               (default: the number of cores, here ${defaultWorkers()})
+  --tcp-engine ENGINE         deno (default): Deno's own TCP; epoll: opt-in fast path,
+                              every TCP listener served by --workers workers, each
+                              an epoll loop through libc (needs the FFI grant on
+                              libc; numeric addresses only)
   -h, --help                  show this help
 
 DURATION is a number and a unit: 100ms, 5s, 2m, 1h.`;
@@ -213,6 +226,7 @@ export function parseServeArgs(args: string[]): ServeConfig | "help" {
         "ready-json": { type: "boolean", default: false },
         "shutdown-timeout": { type: "string", default: "5s" },
         workers: { type: "string", default: String(defaultWorkers()) },
+        "tcp-engine": { type: "string", default: "deno" },
         metrics: { type: "string" },
         "udp-rate": { type: "string", default: String(DEFAULT_UDP_RATE) },
         "udp-burst": { type: "string" },
@@ -252,6 +266,10 @@ export function parseServeArgs(args: string[]): ServeConfig | "help" {
   const ntpSync = values["ntp-sync"];
   if (ntpSync !== "kernel" && ntpSync !== "always") {
     throw new UsageError(`--ntp-sync: expected kernel or always, got "${ntpSync}"`);
+  }
+  const tcpEngine = values["tcp-engine"];
+  if (tcpEngine !== "deno" && tcpEngine !== "epoll") {
+    throw new UsageError(`--tcp-engine: expected deno or epoll, got "${tcpEngine}"`);
   }
   const ntpRefid = values["ntp-refid"];
   if (!/^[\x21-\x7e]{1,4}$/.test(ntpRefid)) {
@@ -310,6 +328,7 @@ export function parseServeArgs(args: string[]): ServeConfig | "help" {
     log: { level: level as LogOptions["level"], format: format as LogOptions["format"] },
     readyJson: values["ready-json"],
     workers: parseFlag("--workers", () => parseInteger(values.workers, 1, 64)),
+    tcpEngine,
     ntpWorkers: parseFlag("--ntp-workers", () => parseInteger(values["ntp-workers"], 0, 64)),
     metrics: values.metrics === undefined
       ? null

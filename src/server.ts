@@ -18,7 +18,8 @@ import { logger } from "./log.ts";
 import type { ListenerConfig, ServeConfig, ServiceName } from "./serve_config.ts";
 import { SessionProtocol } from "./session_protocol.ts";
 import { SessionService } from "./session_service.ts";
-import { type ConnectionHandler, TcpServer } from "./tcp_server.ts";
+import { type ConnectionHandler, type TcpAcceptor, TcpServer } from "./tcp_server.ts";
+import { EpollListener, EpollLoop } from "./epoll_tcp.ts";
 import { type DatagramHandler, UdpServer } from "./udp_server.ts";
 import { VERSION } from "./version.ts";
 
@@ -107,6 +108,8 @@ export class Server {
     return this.#sessions.limitsBuffer;
   }
   readonly #sessions: SessionService;
+  readonly #reservedTcp: Deno.TcpListener[];
+  readonly #epoll: EpollLoop | null;
   readonly #loops: Promise<void>[];
   readonly #refresh: ReturnType<typeof setInterval>;
   #shutdown: Promise<void> | null = null;
@@ -119,8 +122,12 @@ export class Server {
     sessions: SessionService,
     clockStatus: ClockStatus,
     metrics: Metrics,
+    reservedTcp: Deno.TcpListener[] = [],
+    epoll: EpollLoop | null = null,
   ) {
     this.listeners = listeners;
+    this.#reservedTcp = reservedTcp;
+    this.#epoll = epoll;
     this.metrics = metrics;
     this.#tcp = tcp;
     this.#udp = udp;
@@ -128,6 +135,22 @@ export class Server {
     this.clockStatus = clockStatus;
     this.#loops = [...tcp.map((server) => server.serve()), ...udp.map((server) => server.serve())];
     this.#refresh = setInterval(() => clockStatus.refresh(), CLOCK_STATUS_REFRESH_MS);
+  }
+
+  /**
+   * With `--tcp-engine epoll`, the primary binds the TCP ports only to check
+   * them and learn the ports it was given, and serves none: once the epoll
+   * workers have bound the same ports (SO_REUSEPORT), this closes the
+   * primary's sockets, so every connection goes to a worker. Idempotent.
+   */
+  releaseReservedTcp(): void {
+    for (const socket of this.#reservedTcp.splice(0)) {
+      try {
+        socket.close();
+      } catch {
+        // closed already
+      }
+    }
   }
 
   /**
@@ -145,6 +168,8 @@ export class Server {
       await this.#sessions.shutdown(timeoutMs);
       await Promise.all(this.#tcp.map((server) => server.closeConnections()));
       await Promise.allSettled(this.#loops);
+      this.releaseReservedTcp();
+      await this.#epoll?.close();
       this.clockStatus.close();
       this.metrics.close();
     })();
@@ -219,7 +244,7 @@ export function startServer(config: ServeConfig, dependencies: ServerDependencie
     rateSources: config.rateSources,
     metrics,
   });
-  const tcpServer = (socket: Deno.TcpListener, service: ServiceName) =>
+  const tcpServer = (socket: TcpAcceptor, service: ServiceName) =>
     new TcpServer(
       socket,
       service,
@@ -246,13 +271,19 @@ export function startServer(config: ServeConfig, dependencies: ServerDependencie
   const udp: UdpServer[] = [];
   const bound: BoundListener[] = [];
   const opened: { close(): void }[] = [];
-  const reusePort = worker !== undefined || config.workers > 1;
+  const reservedTcp: Deno.TcpListener[] = [];
+  const epollEngine = config.tcpEngine === "epoll";
+  let epoll: EpollLoop | null = null;
+  const reusePort = worker !== undefined || config.workers > 1 || epollEngine;
   try {
     if (worker !== undefined) {
+      if (epollEngine) epoll = EpollLoop.open();
       for (const listener of worker.listeners) {
         if (listener.transport !== "tcp") continue;
         const { service, hostname, port } = listener;
-        const socket = Deno.listen({ hostname, port, reusePort: true });
+        const socket = epoll === null
+          ? Deno.listen({ hostname, port, reusePort: true })
+          : EpollListener.bind(epoll, hostname, port);
         opened.push(socket);
         tcp.push(tcpServer(socket, service));
         bound.push(listener);
@@ -265,7 +296,9 @@ export function startServer(config: ServeConfig, dependencies: ServerDependencie
         const service = listener.service;
         if (tcpListener !== null) {
           opened.push(tcpListener);
-          tcp.push(tcpServer(tcpListener, service));
+          // With the epoll engine the workers serve TCP; see releaseReservedTcp.
+          if (epollEngine) reservedTcp.push(tcpListener);
+          else tcp.push(tcpServer(tcpListener, service));
           const { hostname, port } = tcpListener.addr;
           bound.push({ service, transport: "tcp", hostname, port });
         }
@@ -280,14 +313,26 @@ export function startServer(config: ServeConfig, dependencies: ServerDependencie
   } catch (error) {
     for (const socket of opened) socket.close();
     clockStatus.close();
+    const closing = epoll?.close();
+    if (closing !== undefined) closing.catch(() => {});
     throw error;
   }
-  const server = new Server(bound, tcp, udp, sessions, clockStatus, metrics);
+  const server = new Server(
+    bound,
+    tcp,
+    udp,
+    sessions,
+    clockStatus,
+    metrics,
+    reservedTcp,
+    epoll,
+  );
   if (worker !== undefined) return server;
-  log.info("clockd {version} (pid {pid}, {workers} TCP workers) listening: {listeners}", {
+  log.info("clockd {version} (pid {pid}, {workers} TCP workers{engine}) listening: {listeners}", {
     version: VERSION,
     pid: Deno.pid,
     workers: config.workers,
+    engine: epollEngine ? ", epoll engine" : "",
     listeners: server.listeners
       .map((l) => `${l.service} ${l.transport} ${formatHostPort(l.hostname, l.port)}`)
       .join(", "),

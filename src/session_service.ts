@@ -23,7 +23,7 @@ import {
   TOO_LONG_ANSWER,
 } from "./session_protocol.ts";
 import { SessionLimits } from "./session_limits.ts";
-import { closeQuietly, isDisconnect, writeAll } from "./tcp_server.ts";
+import { closeQuietly, isDisconnect, type TcpConnection, writeAll } from "./tcp_server.ts";
 import { peerKey } from "./peer.ts";
 import type { ServiceCounters, SessionCloseReason } from "./metrics.ts";
 
@@ -59,7 +59,7 @@ const BUFFERS_PER_SLAB = 256;
 
 /** One open TCP session. */
 class Session {
-  readonly conn: Deno.TcpConn;
+  readonly conn: TcpConnection;
   readonly key: string;
   readonly framer: RequestFramer;
   readonly state: SessionState;
@@ -98,7 +98,7 @@ class Session {
   closeReason: CloseReason = "peer";
 
   constructor(
-    conn: Deno.TcpConn,
+    conn: TcpConnection,
     key: string,
     state: SessionState,
     now: number,
@@ -164,7 +164,7 @@ export class SessionService {
    * @param conn The accepted connection; closed when this returns.
    * @param counters The session/tcp counters.
    */
-  async handleConnection(conn: Deno.TcpConn, counters: ServiceCounters): Promise<void> {
+  async handleConnection(conn: TcpConnection, counters: ServiceCounters): Promise<void> {
     const key = peerKey(conn.remoteAddr);
     if (!this.#limits.admit(key)) {
       log.debug("refused {peer}: {reason}", { peer: key, reason: "busy" });

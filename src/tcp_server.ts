@@ -11,10 +11,29 @@ import { logger } from "./log.ts";
 import type { RefuseReason, ServiceCounters } from "./metrics.ts";
 
 /**
+ * The part of `Deno.TcpConn` clockd's services use: what a connection of
+ * Deno's own TCP and one of the opt-in epoll engine (`EpollConn`) both are.
+ */
+export type TcpConnection = Pick<
+  Deno.TcpConn,
+  "read" | "write" | "close" | "setNoDelay" | "remoteAddr"
+>;
+
+/** The part of `Deno.TcpListener` a {@linkcode TcpServer} uses. */
+export interface TcpAcceptor {
+  /** Waits for the next connection; rejects with `BadResource` once closed. */
+  accept(): Promise<TcpConnection>;
+  /** Stops listening. */
+  close(): void;
+  /** The address bound. */
+  readonly addr: Deno.NetAddr;
+}
+
+/**
  * Handles one accepted connection; it owns the connection and closes it, and
  * counts what happened in `counters`.
  */
-export type ConnectionHandler = (conn: Deno.TcpConn, counters: ServiceCounters) => Promise<void>;
+export type ConnectionHandler = (conn: TcpConnection, counters: ServiceCounters) => Promise<void>;
 
 /**
  * Decides, before any work, whether a new connection may be served: null to
@@ -46,12 +65,12 @@ const clientLog = logger("client");
  * ```
  */
 export class TcpServer {
-  readonly #listener: Deno.TcpListener;
+  readonly #listener: TcpAcceptor;
   readonly #name: string;
   readonly #handle: ConnectionHandler;
   readonly #counters: ServiceCounters;
   readonly #admit: ConnectionAdmission;
-  readonly #connections = new Set<Deno.TcpConn>();
+  readonly #connections = new Set<TcpConnection>();
   /** How many handlers are running, and who waits for that to reach zero. */
   #running = 0;
   #drainWaiters: (() => void)[] = [];
@@ -66,7 +85,7 @@ export class TcpServer {
    * @param admit Access control and rate limit, applied before `handle`.
    */
   constructor(
-    listener: Deno.TcpListener,
+    listener: TcpAcceptor,
     name: string,
     handle: ConnectionHandler,
     counters: ServiceCounters,
@@ -95,7 +114,7 @@ export class TcpServer {
     let warnedAt = -Infinity;
     let recoveredAt = -Infinity;
     while (!this.#closed) {
-      let conn: Deno.TcpConn;
+      let conn: TcpConnection;
       try {
         conn = await this.#listener.accept();
       } catch (error) {
@@ -134,7 +153,7 @@ export class TcpServer {
     }
   }
 
-  #track(conn: Deno.TcpConn): void {
+  #track(conn: TcpConnection): void {
     const refused = this.#admit(conn.remoteAddr);
     if (refused !== null) {
       this.#counters.refused[refused]++;
@@ -156,7 +175,7 @@ export class TcpServer {
    * `.catch().finally()` chain: a connection that stays open then holds one
    * suspended frame, not three promises and their closures.
    */
-  async #run(conn: Deno.TcpConn): Promise<void> {
+  async #run(conn: TcpConnection): Promise<void> {
     try {
       await this.#handle(conn, this.#counters);
     } catch (error) {
@@ -207,7 +226,7 @@ export class TcpServer {
  *
  * @param conn The connection.
  */
-export function closeQuietly(conn: Deno.Conn): void {
+export function closeQuietly(conn: Pick<Deno.Conn, "close">): void {
   try {
     conn.close();
   } catch {
@@ -237,7 +256,7 @@ export function isDisconnect(error: unknown): boolean {
  * @param conn The connection.
  * @param bytes What to write.
  */
-export async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+export async function writeAll(conn: Pick<Deno.Conn, "write">, bytes: Uint8Array): Promise<void> {
   let written = await conn.write(bytes);
   while (written < bytes.length) written += await conn.write(bytes.subarray(written));
 }

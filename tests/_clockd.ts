@@ -61,6 +61,43 @@ export interface Clockd extends AsyncDisposable {
 }
 
 /**
+ * The TCP engines the TCP tests run on: Deno's own (the default) and the
+ * opt-in epoll engine, named in the test's title.
+ */
+export const TCP_ENGINES: readonly { name: string; flags: readonly string[] }[] = [
+  { name: "", flags: [] },
+  { name: " [--tcp-engine epoll]", flags: ["--tcp-engine", "epoll"] },
+];
+
+/** The flags of the engine the running test is on; tests in a file run one at a time. */
+let engineFlags: readonly string[] = [];
+
+/**
+ * Registers a test once per {@linkcode TCP_ENGINES} entry; every clockd it
+ * starts with {@linkcode startClockd} serves TCP on that engine.
+ *
+ * @param definition The test, as `Deno.test` takes it (name, fn, ignore).
+ */
+export function tcpEngineTest(
+  definition: { name: string; ignore?: boolean; fn: () => Promise<void> },
+): void {
+  for (const engine of TCP_ENGINES) {
+    Deno.test({
+      name: definition.name + engine.name,
+      ignore: definition.ignore,
+      async fn() {
+        engineFlags = engine.flags;
+        try {
+          await definition.fn();
+        } finally {
+          engineFlags = [];
+        }
+      },
+    });
+  }
+}
+
+/**
  * Starts clockd with `serve --ready-json` and the given flags, and waits for
  * its ready line.
  *
@@ -73,7 +110,16 @@ export async function startClockd(
 ): Promise<Clockd> {
   const permissions = options.permissions ?? START_FLAGS;
   const process = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", ...permissions, `${ROOT}main.ts`, "serve", "--ready-json", ...flags],
+    args: [
+      "run",
+      "--quiet",
+      ...permissions,
+      `${ROOT}main.ts`,
+      "serve",
+      "--ready-json",
+      ...flags,
+      ...engineFlags,
+    ],
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

@@ -6,7 +6,7 @@
  */
 
 import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
-import { LineClient, startClockd, udpAsk } from "./_clockd.ts";
+import { LineClient, startClockd, tcpEngineTest, udpAsk } from "./_clockd.ts";
 
 const decoder = new TextDecoder();
 /** The NTP tests run on the default path and on the opt-in fast path. */
@@ -181,67 +181,73 @@ Deno.test("amplification: with the rate limit off, a large text answer to a tiny
   }
 });
 
-Deno.test("TCP rate limit: connections past the per-source rate are closed at once", async () => {
-  await using server = await startClockd([
-    "--session",
-    "127.0.0.1:0/tcp",
-    "--tcp-rate",
-    "1/m",
-    "--workers",
-    "1",
-  ]);
-  const port = server.port("session", "tcp");
-  let served = 0;
-  for (let i = 0; i < 6; i++) {
-    using client = await LineClient.connect(port);
-    await client.send("timestamp\n");
-    if (/^\d+\n$/.test((await client.readLine()) ?? "")) served++;
-  }
-  strictEqual(served, 1, "a burst of one (two seconds of 1/m, at least one), then nothing");
+tcpEngineTest({
+  name: "TCP rate limit: connections past the per-source rate are closed at once",
+  async fn() {
+    await using server = await startClockd([
+      "--session",
+      "127.0.0.1:0/tcp",
+      "--tcp-rate",
+      "1/m",
+      "--workers",
+      "1",
+    ]);
+    const port = server.port("session", "tcp");
+    let served = 0;
+    for (let i = 0; i < 6; i++) {
+      using client = await LineClient.connect(port);
+      await client.send("timestamp\n");
+      if (/^\d+\n$/.test((await client.readLine()) ?? "")) served++;
+    }
+    strictEqual(served, 1, "a burst of one (two seconds of 1/m, at least one), then nothing");
+  },
 });
 
-Deno.test("--deny and --allow apply to every listener before any work", async () => {
-  {
-    await using server = await startClockd([
-      "--session",
-      "127.0.0.1:0",
-      "--session",
-      "[::1]:0",
-      "--deny",
-      "127.0.0.0/8",
-    ]);
-    const [v4tcp, v4udp] = [server.port("session", "tcp"), server.port("session", "udp")];
-    using denied = await LineClient.connect(v4tcp);
-    await denied.send("timestamp\n").catch(() => {});
-    strictEqual(await denied.readLine(), null, "closed at once, no answer");
-    strictEqual(await udpAsk(v4udp, "timestamp", 300), null, "datagram dropped");
-    const v6 = server.listeners.find((l) => l.hostname === "::1" && l.transport === "tcp")!;
-    using allowed = await LineClient.connect(v6.port, "::1");
-    match(await allowed.ask("timestamp"), /^\d+$/, "IPv6 is not in the deny list");
-  }
-  {
-    await using server = await startClockd([
-      "--session",
-      "127.0.0.1:0/udp",
-      "--allow",
-      "127.0.0.0/8",
-      "--deny",
-      "127.0.0.2",
-    ]);
-    const port = server.port("session", "udp");
-    using one = socketAt("127.0.0.1");
-    using two = socketAt("127.0.0.2");
-    using three = socketAt("127.0.0.3");
-    ok(await exchange(one, port, "timestamp") !== null, "allowed");
-    strictEqual(await exchange(two, port, "timestamp"), null, "deny wins over allow");
-    ok(await exchange(three, port, "timestamp") !== null, "allowed");
-  }
-  {
-    await using server = await startClockd(["--session", "127.0.0.1:0", "--allow", "10.0.0.0/8"]);
-    strictEqual(await udpAsk(server.port("session", "udp"), "timestamp", 300), null);
-    using client = await LineClient.connect(server.port("session", "tcp"));
-    strictEqual(await client.readLine(), null, "with an allow list, everyone else is denied");
-  }
+tcpEngineTest({
+  name: "--deny and --allow apply to every listener before any work",
+  async fn() {
+    {
+      await using server = await startClockd([
+        "--session",
+        "127.0.0.1:0",
+        "--session",
+        "[::1]:0",
+        "--deny",
+        "127.0.0.0/8",
+      ]);
+      const [v4tcp, v4udp] = [server.port("session", "tcp"), server.port("session", "udp")];
+      using denied = await LineClient.connect(v4tcp);
+      await denied.send("timestamp\n").catch(() => {});
+      strictEqual(await denied.readLine(), null, "closed at once, no answer");
+      strictEqual(await udpAsk(v4udp, "timestamp", 300), null, "datagram dropped");
+      const v6 = server.listeners.find((l) => l.hostname === "::1" && l.transport === "tcp")!;
+      using allowed = await LineClient.connect(v6.port, "::1");
+      match(await allowed.ask("timestamp"), /^\d+$/, "IPv6 is not in the deny list");
+    }
+    {
+      await using server = await startClockd([
+        "--session",
+        "127.0.0.1:0/udp",
+        "--allow",
+        "127.0.0.0/8",
+        "--deny",
+        "127.0.0.2",
+      ]);
+      const port = server.port("session", "udp");
+      using one = socketAt("127.0.0.1");
+      using two = socketAt("127.0.0.2");
+      using three = socketAt("127.0.0.3");
+      ok(await exchange(one, port, "timestamp") !== null, "allowed");
+      strictEqual(await exchange(two, port, "timestamp"), null, "deny wins over allow");
+      ok(await exchange(three, port, "timestamp") !== null, "allowed");
+    }
+    {
+      await using server = await startClockd(["--session", "127.0.0.1:0", "--allow", "10.0.0.0/8"]);
+      strictEqual(await udpAsk(server.port("session", "udp"), "timestamp", 300), null);
+      using client = await LineClient.connect(server.port("session", "tcp"));
+      strictEqual(await client.readLine(), null, "with an allow list, everyone else is denied");
+    }
+  },
 });
 
 Deno.test("spoofed-source flood over 127.0.0.0/8: the rate table stays bounded, a legit source is served", async () => {

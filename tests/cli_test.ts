@@ -85,6 +85,10 @@ const usageErrors: [string[], RegExp][] = [
   [["serve", "--tcp-rate", "0"], /^clockd: --tcp-rate: invalid rate "0": must be more than 0/],
   [["serve", "--metrics", ":9123/udp"], /^clockd: --metrics: invalid address ":9123\/udp"/],
   [["serve", "--workers", "0"], /^clockd: --workers: expected a whole number from 1 to 64/],
+  [
+    ["serve", "--tcp-engine", "uring"],
+    /^clockd: --tcp-engine: expected deno or epoll, got "uring"/,
+  ],
   [["formats", "--at", "yesterday"], /^clockd: --at: invalid instant "yesterday"/],
   [["formats", "--tz", "Nowhere"], /^clockd: --tz: unknown time zone "Nowhere"/],
 ];

@@ -4,7 +4,7 @@
  */
 
 import { match, ok, strictEqual } from "node:assert/strict";
-import { LineClient, startClockd } from "./_clockd.ts";
+import { LineClient, startClockd, tcpEngineTest } from "./_clockd.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -18,42 +18,48 @@ async function stuckSession(port: number): Promise<Deno.TcpConn> {
   }
 }
 
-Deno.test("SIGTERM with a client that never reads: exit 0 within --shutdown-timeout", async () => {
-  const server = await startClockd([
-    "--session",
-    "127.0.0.1:0/tcp",
-    "--workers",
-    "1",
-    "--shutdown-timeout",
-    "1s",
-  ]);
-  const stuck = await stuckSession(server.port("session", "tcp"));
-  const started = performance.now();
-  const status = await server.stop("SIGTERM");
-  const elapsed = performance.now() - started;
-  strictEqual(status.code, 0, server.stderr());
-  ok(elapsed < 1000 + 3000, `exited after ${elapsed} ms`);
-  stuck.close();
+tcpEngineTest({
+  name: "SIGTERM with a client that never reads: exit 0 within --shutdown-timeout",
+  async fn() {
+    const server = await startClockd([
+      "--session",
+      "127.0.0.1:0/tcp",
+      "--workers",
+      "1",
+      "--shutdown-timeout",
+      "1s",
+    ]);
+    const stuck = await stuckSession(server.port("session", "tcp"));
+    const started = performance.now();
+    const status = await server.stop("SIGTERM");
+    const elapsed = performance.now() - started;
+    strictEqual(status.code, 0, server.stderr());
+    ok(elapsed < 1000 + 3000, `exited after ${elapsed} ms`);
+    stuck.close();
+  },
 });
 
-Deno.test("a second signal exits at once, even while goodbyes are stuck", async () => {
-  const server = await startClockd([
-    "--session",
-    "127.0.0.1:0/tcp",
-    "--workers",
-    "1",
-    "--shutdown-timeout",
-    "60s",
-  ]);
-  const stuck = await stuckSession(server.port("session", "tcp"));
-  server.process.kill("SIGTERM");
-  await sleep(300);
-  const started = performance.now();
-  const status = await server.stop("SIGINT");
-  strictEqual(status.code, 1);
-  ok(performance.now() - started < 5000, "not the 60 s shutdown timeout");
-  match(server.stderr(), /second signal: exiting now/);
-  stuck.close();
+tcpEngineTest({
+  name: "a second signal exits at once, even while goodbyes are stuck",
+  async fn() {
+    const server = await startClockd([
+      "--session",
+      "127.0.0.1:0/tcp",
+      "--workers",
+      "1",
+      "--shutdown-timeout",
+      "60s",
+    ]);
+    const stuck = await stuckSession(server.port("session", "tcp"));
+    server.process.kill("SIGTERM");
+    await sleep(300);
+    const started = performance.now();
+    const status = await server.stop("SIGINT");
+    strictEqual(status.code, 1);
+    ok(performance.now() - started < 5000, "not the 60 s shutdown timeout");
+    match(server.stderr(), /second signal: exiting now/);
+    stuck.close();
+  },
 });
 
 Deno.test("under journald (JOURNAL_STREAM set) lines carry <N> priorities and no timestamp", async () => {

@@ -13,6 +13,7 @@ import {
   LineClient,
   START_FLAGS,
   startClockd,
+  tcpEngineTest,
   udpAsk,
 } from "./_clockd.ts";
 
@@ -52,13 +53,16 @@ function ntpRequest(firstByte: number, poll = 6, transmit = [0x11223344, 0x55667
   return bytes;
 }
 
-Deno.test("daytime over TCP: one line in the daytime format, CRLF, then close", async () => {
-  await using server = await startClockd(ALL);
-  using client = await LineClient.connect(server.port("daytime", "tcp"));
-  const line = await client.readLine();
-  match(line!, DAYTIME);
-  ok(daytimeSkew(line!) < 2, line!);
-  ok(await client.closedByServer());
+tcpEngineTest({
+  name: "daytime over TCP: one line in the daytime format, CRLF, then close",
+  async fn() {
+    await using server = await startClockd(ALL);
+    using client = await LineClient.connect(server.port("daytime", "tcp"));
+    const line = await client.readLine();
+    match(line!, DAYTIME);
+    ok(daytimeSkew(line!) < 2, line!);
+    ok(await client.closedByServer());
+  },
 });
 
 Deno.test("daytime over UDP: every datagram, empty ones too, gets the line", async () => {
@@ -69,38 +73,44 @@ Deno.test("daytime over UDP: every datagram, empty ones too, gets the line", asy
   }
 });
 
-Deno.test("daytime --daytime-format nist answers the NIST layout", async () => {
-  await using server = await startClockd([
-    "--daytime",
-    "127.0.0.1:0",
-    "--daytime-format",
-    "nist",
-  ]);
-  using client = await LineClient.connect(server.port("daytime", "tcp"));
-  match(
-    (await client.readLine())!,
-    /^\d{5} \d\d-\d\d-\d\d \d\d:\d\d:\d\d \d\d \d \d +\d+\.\d UTC\(clockd\) \*\r\n$/,
-  );
+tcpEngineTest({
+  name: "daytime --daytime-format nist answers the NIST layout",
+  async fn() {
+    await using server = await startClockd([
+      "--daytime",
+      "127.0.0.1:0",
+      "--daytime-format",
+      "nist",
+    ]);
+    using client = await LineClient.connect(server.port("daytime", "tcp"));
+    match(
+      (await client.readLine())!,
+      /^\d{5} \d\d-\d\d-\d\d \d\d:\d\d:\d\d \d\d \d \d +\d+\.\d UTC\(clockd\) \*\r\n$/,
+    );
+  },
 });
 
-Deno.test("time over TCP and UDP: 4 bytes, seconds since 1900, era-correct", async () => {
-  await using server = await startClockd(ALL);
-  using client = await LineClient.connect(server.port("time", "tcp"));
-  const tcp = new Uint8Array(8);
-  let length = 0;
-  while (true) {
-    const count = await client.conn.read(tcp.subarray(length));
-    if (count === null) break;
-    length += count;
-  }
-  strictEqual(length, 4);
-  const now = systemClock.now();
-  ok(Math.abs(decodeRfc868(tcp.subarray(0, 4), now).seconds - now.seconds) <= 2);
-  for (const payload of ["", "x", new Uint8Array(1000)]) {
-    const udp = await udpAsk(server.port("time", "udp"), payload);
-    strictEqual(udp!.length, 4);
-    ok(Math.abs(decodeRfc868(udp!, now).seconds - now.seconds) <= 2);
-  }
+tcpEngineTest({
+  name: "time over TCP and UDP: 4 bytes, seconds since 1900, era-correct",
+  async fn() {
+    await using server = await startClockd(ALL);
+    using client = await LineClient.connect(server.port("time", "tcp"));
+    const tcp = new Uint8Array(8);
+    let length = 0;
+    while (true) {
+      const count = await client.conn.read(tcp.subarray(length));
+      if (count === null) break;
+      length += count;
+    }
+    strictEqual(length, 4);
+    const now = systemClock.now();
+    ok(Math.abs(decodeRfc868(tcp.subarray(0, 4), now).seconds - now.seconds) <= 2);
+    for (const payload of ["", "x", new Uint8Array(1000)]) {
+      const udp = await udpAsk(server.port("time", "udp"), payload);
+      strictEqual(udp!.length, 4);
+      ok(Math.abs(decodeRfc868(udp!, now).seconds - now.seconds) <= 2);
+    }
+  },
 });
 
 for (const mode of NTP_PATHS) {
