@@ -191,6 +191,7 @@ export class EpollLoop {
 
   async #run(): Promise<void> {
     const epoll = this.libc.symbols.epoll_wait;
+    await null; // start after the caller's synchronous setup, not inside open()
     while (!this.#closed) {
       this.turn++;
       const deferred = this.#deferred;
