@@ -45,8 +45,9 @@ const SYMBOLS = {
   epoll_create1: { parameters: ["i32"], result: "i32" },
   epoll_ctl: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
   epoll_wait: { parameters: ["i32", "buffer", "i32", "i32"], result: "i32" },
-  recv: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
-  send: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
+  // ssize_t read as i32: counts stay below 2^31 here, -1 stays -1, and the call is cheaper.
+  recv: { parameters: ["i32", "buffer", "usize", "i32"], result: "i32" },
+  send: { parameters: ["i32", "buffer", "usize", "i32"], result: "i32" },
   close: { parameters: ["i32"], result: "i32" },
   __errno_location: { parameters: [], result: "pointer" },
   memcpy: { parameters: ["buffer", "pointer", "usize"], result: "pointer" },
@@ -260,10 +261,10 @@ const ZERO = new Uint8Array(4);
 /** A sentinel: the kernel said "try again later". */
 const AGAIN = -1;
 
-/** The `BigInt` of small lengths, so no BigInt is made per read or write. */
+/** The `BigInt` of lengths up to 4 KiB, so no BigInt is made per ordinary read or write. */
 const sizes: bigint[] = [];
 function sizeOf(length: number): bigint {
-  return sizes[length] ??= BigInt(length);
+  return length <= 4096 ? sizes[length] ??= BigInt(length) : BigInt(length);
 }
 
 /**
@@ -417,9 +418,7 @@ export class EpollConn implements EpollTarget {
   /** One `recv`: a count, null at the end, AGAIN, or the error. */
   #tryRead(buffer: Uint8Array): number | null | Error {
     while (true) {
-      const count = Number(
-        this.#loop.libc.symbols.recv(this.#fd, buffer, sizeOf(buffer.length), 0),
-      );
+      const count = this.#loop.libc.symbols.recv(this.#fd, buffer, sizeOf(buffer.length), 0);
       if (count > 0) {
         // A short read drained the socket; bytes arriving later raise a new edge.
         if (count < buffer.length) this.#readable = false;
@@ -439,13 +438,11 @@ export class EpollConn implements EpollTarget {
   /** One `send`: a count, AGAIN, or the error. */
   #trySend(bytes: Uint8Array): number | Error {
     while (true) {
-      const count = Number(
-        this.#loop.libc.symbols.send(
-          this.#fd,
-          bytes,
-          sizeOf(bytes.length),
-          MSG_NOSIGNAL | MSG_DONTWAIT,
-        ),
+      const count = this.#loop.libc.symbols.send(
+        this.#fd,
+        bytes,
+        sizeOf(bytes.length),
+        MSG_NOSIGNAL | MSG_DONTWAIT,
       );
       if (count >= 0) {
         if (count < bytes.length) this.#writable = false;
