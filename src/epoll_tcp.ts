@@ -290,6 +290,7 @@ export class EpollConn implements EpollTarget {
   #writeFailed: ((error: Error) => void) | null = null;
   #turn = -1;
   #readsThisTurn = 0;
+  #watched = false;
 
   /** @internal Made by {@linkcode EpollListener.accept}. */
   constructor(loop: EpollLoop, fd: number, remoteAddr: Deno.NetAddr, localAddr: Deno.NetAddr) {
@@ -297,7 +298,23 @@ export class EpollConn implements EpollTarget {
     this.#fd = fd;
     this.remoteAddr = remoteAddr;
     this.localAddr = localAddr;
-    loop.add(fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP, this);
+  }
+
+  /**
+   * Joins the epoll set the first time a read or write has to wait: a
+   * connection that never waits (a daytime answer written at once, then
+   * closed) costs no `epoll_ctl`. Adding a socket that is already ready
+   * reports it at once, so no edge is lost in between.
+   */
+  #watch(): Error | null {
+    if (this.#watched) return null;
+    try {
+      this.#loop.add(this.#fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP, this);
+    } catch (error) {
+      return error as Error;
+    }
+    this.#watched = true;
+    return null;
   }
 
   /**
@@ -323,6 +340,8 @@ export class EpollConn implements EpollTarget {
         if (result !== AGAIN) return Promise.resolve(result);
       } else defer = true;
     }
+    const failed = this.#watch();
+    if (failed !== null) return Promise.reject(failed);
     if (defer) this.#loop.defer(this);
     return new Promise((resolve, reject) => {
       this.#readInto = buffer;
@@ -348,6 +367,8 @@ export class EpollConn implements EpollTarget {
       if (result instanceof Error) return Promise.reject(result);
       if (result !== AGAIN) return Promise.resolve(result);
     }
+    const failed = this.#watch();
+    if (failed !== null) return Promise.reject(failed);
     return new Promise((resolve, reject) => {
       this.#writeFrom = bytes;
       this.#writeDone = resolve;
@@ -587,12 +608,7 @@ export class EpollListener implements EpollTarget {
           hostname: sockaddrHostname(this.#peerView, 0),
           port: sockaddrPort(this.#peerView, 0),
         };
-        try {
-          return new EpollConn(this.#loop, fd, remote, this.addr);
-        } catch (error) {
-          s.close(fd);
-          return error as Error;
-        }
+        return new EpollConn(this.#loop, fd, remote, this.addr);
       }
       const errno = this.#loop.errno();
       // A connection reset while queued, or an interrupted call: try the next one.
