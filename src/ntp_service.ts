@@ -46,12 +46,16 @@ export class NtpService {
    * @param counters Counts an invalid request as `malformed`.
    * @param received When it arrived, if the socket knows (a kernel stamp);
    *   otherwise the clock is read first thing.
+   * @param transmit A provisional transmit time, for a caller that rewrites
+   *   it just before the send (`writeTransmitTime`); otherwise the clock is
+   *   read last thing.
    * @returns The 48-byte answer (a reused buffer), or null to drop.
    */
   handleDatagram(
     request: Uint8Array,
     counters: ServiceCounters,
     received: Instant | null = null,
+    transmit: Instant | null = null,
   ): Uint8Array | null {
     received ??= this.#clock.now();
     if (validateNtpRequest(request) !== null) {
@@ -60,7 +64,7 @@ export class NtpService {
     }
     const state = this.#status.ntpState;
     if (this.#responder.state !== state) this.#responder.update(state);
-    this.#responder.write(request, received, this.#clock.now(), this.#out);
+    this.#responder.write(request, received, transmit ?? this.#clock.now(), this.#out);
     return this.#out;
   }
 

@@ -85,7 +85,11 @@ scope.onmessage = async ({ data }) => {
   const handle = admission.udp(
     "ntp",
     socket.port,
-    (request, _remote, c) => ntp.handleDatagram(request, c, socket.receivedAt(current)),
+    (request, _remote, c) => {
+      // The transmit time is written again just before the batch is sent.
+      const received = socket.receivedAt(current);
+      return ntp.handleDatagram(request, c, received, received);
+    },
     (request, _remote, c) => ntp.kissOfDeath(request, c),
   );
   const refresh = setInterval(() => clockStatus.refresh(), 1000);
