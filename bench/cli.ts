@@ -37,6 +37,8 @@ export interface BenchArgs {
   timeoutMs: number;
   /** A clockd command line run with `sh -c`, or null for the default. @default {null} */
   serverCmd: string | null;
+  /** Flags added to the default command's `serve` (not to `serverCmd`). @default {[]} */
+  serveFlags: string[];
   /** Print one JSON object instead of the table. @default {false} */
   json: boolean;
 }
@@ -68,6 +70,9 @@ Flags:
                          if missing; also \$${SERVER_CMD_ENV}); by default main.ts
                          with deno task start's permissions, serve with every listener
                          on 127.0.0.1:0 that this clockd's serve --help lists
+  --serve-flags=FLAGS    more flags for the default command's serve (with '=', as
+                         they start with a dash), e.g.
+                         --serve-flags="--tcp-engine epoll --workers 1 --ntp-workers 1"
   --json                 print one JSON object instead of the table
   -h, --help             show this help
 
@@ -124,11 +129,19 @@ export function parseBenchArgs(
       "idle-silence": { type: "string", default: "10" },
       timeout: { type: "string", default: "2000" },
       "server-cmd": { type: "string" },
+      "serve-flags": { type: "string", default: "" },
       json: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
   if (values.help) return "help";
+  const serverCmd = values["server-cmd"] ?? env(SERVER_CMD_ENV) ?? null;
+  const serveFlags = values["serve-flags"].split(/\s+/).filter((flag) => flag !== "");
+  if (serverCmd !== null && serveFlags.length > 0) {
+    throw new RangeError(
+      "--serve-flags: adds to the default command; with --server-cmd, put them there",
+    );
+  }
   return {
     workloads: parseWorkloadList(values.workloads),
     seconds: number("--seconds", values.seconds, 0.1, false),
@@ -138,7 +151,8 @@ export function parseBenchArgs(
     idleSessions: number("--idle-sessions", values["idle-sessions"], 1, true),
     idleSilenceSeconds: number("--idle-silence", values["idle-silence"], 0, false),
     timeoutMs: number("--timeout", values.timeout, 1, false),
-    serverCmd: values["server-cmd"] ?? env(SERVER_CMD_ENV) ?? null,
+    serverCmd,
+    serveFlags,
     json: values.json,
   };
 }

@@ -53,7 +53,7 @@ export async function runBench(
   children: ChildProcesses,
   progress: (line: string) => void = () => {},
 ): Promise<BenchReport> {
-  const command = await serverCommand(args.serverCmd ?? undefined);
+  const command = await serverCommand(args.serverCmd ?? undefined, args.serveFlags);
   const report: BenchReport = {
     server: command.join(" "),
     cores: navigator.hardwareConcurrency,

@@ -15,7 +15,7 @@ import { LatencyHistogram } from "./stats.ts";
 import type { Workload, WorkloadName } from "./workloads.ts";
 
 /** How a run is shaped: the resolved `bench/main.ts` flags. */
-export type RunOptions = Omit<BenchArgs, "workloads" | "serverCmd" | "json"> & {
+export type RunOptions = Omit<BenchArgs, "workloads" | "serverCmd" | "serveFlags" | "json"> & {
   /** The clockd command, from `serverCommand`. */
   serverCommand: string[];
 };

@@ -88,13 +88,24 @@ export function startPermissions(denoJson: string, root: string): string[] {
  *   `main.ts serve` and {@linkcode SERVE_ARGS}.
  * @returns The program and its arguments.
  */
-export async function serverCommand(custom?: string): Promise<string[]> {
+export async function serverCommand(
+  custom?: string,
+  serveFlags: readonly string[] = [],
+): Promise<string[]> {
   if (custom !== undefined && custom.trim() !== "") {
     const line = /(^|\s)--ready-json(\s|$)/.test(custom) ? custom : `${custom} --ready-json`;
     return ["sh", "-c", `exec ${line}`];
   }
   const permissions = startPermissions(await Deno.readTextFile(`${ROOT}deno.json`), ROOT);
-  return [Deno.execPath(), "run", ...permissions, `${ROOT}main.ts`, "serve", ...SERVE_ARGS];
+  return [
+    Deno.execPath(),
+    "run",
+    ...permissions,
+    `${ROOT}main.ts`,
+    "serve",
+    ...SERVE_ARGS,
+    ...serveFlags,
+  ];
 }
 
 /** The most bytes of the server's stderr kept for error messages. */

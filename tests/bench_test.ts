@@ -340,6 +340,7 @@ Deno.test("parseBenchArgs() resolves defaults, flags and the server command vari
   assert.equal(defaults.idleSilenceSeconds, 10);
   assert.equal(defaults.clients, null);
   assert.equal(defaults.serverCmd, null);
+  assert.deepEqual(defaults.serveFlags, []);
   assert.equal(defaults.json, false);
 
   const env = (name: string) =>
@@ -356,6 +357,17 @@ Deno.test("parseBenchArgs() resolves defaults, flags and the server command vari
   assert.equal(given.serverCmd, "dist/clockd serve");
   const flagWins = parseBenchArgs(["--server-cmd", "x"], env);
   assert.equal(flagWins !== "help" && flagWins.serverCmd, "x");
+  const extra = parseBenchArgs(["--serve-flags=--tcp-engine epoll  --workers 1 "], none);
+  assert.deepEqual(extra !== "help" && extra.serveFlags, [
+    "--tcp-engine",
+    "epoll",
+    "--workers",
+    "1",
+  ]);
+  assert.throws(
+    () => parseBenchArgs(["--server-cmd", "x", "--serve-flags=--workers 1"], none),
+    /--serve-flags: adds to the default command/,
+  );
 
   assert.equal(parseBenchArgs(["-h"], none), "help");
   assert.throws(() => parseBenchArgs(["--processes", "0"], none), /--processes/);
