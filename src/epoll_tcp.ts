@@ -12,9 +12,10 @@
  * the socket's next edge-triggered epoll event.
  *
  * The loop blocks in `epoll_wait` for at most {@linkcode EPOLL_WAIT_MS} at a
- * time, then yields one macrotask (a `MessageChannel` message) so that promise
- * continuations, timers and worker messages run: it belongs in a Web Worker
- * that does nothing else. Only `buffer` and `pointer` values returned by libc
+ * time (up to {@linkcode MAX_IDLE_WAIT_MS} once idle), then yields a
+ * macrotask so that promise continuations, timers and worker messages run:
+ * it belongs in a Web Worker that does nothing else, and a timer there may
+ * fire up to {@linkcode MAX_IDLE_WAIT_MS} late when nothing else happens. Only `buffer` and `pointer` values returned by libc
  * cross the FFI boundary, so the FFI permission can stay scoped to libc's path.
  *
  * @module
@@ -75,8 +76,15 @@ const ECONNABORTED = 103;
 const ECONNRESET = 104;
 const ENOTCONN = 107;
 
-/** The longest the loop blocks in `epoll_wait` before letting timers and messages run (ms). */
+/**
+ * The longest the loop blocks in `epoll_wait` before letting timers and
+ * messages run (ms), right after activity; each turn with no events doubles
+ * it, up to {@linkcode MAX_IDLE_WAIT_MS}, so an idle server costs next to
+ * no CPU.
+ */
 export const EPOLL_WAIT_MS = 10;
+/** The longest wait of a long-idle loop (ms): how late a timer may fire then. */
+export const MAX_IDLE_WAIT_MS = 100;
 /** How long an idle turn hands the thread back to the runtime (ms). */
 const IDLE_YIELD_MS = 1;
 
@@ -129,6 +137,8 @@ export class EpollLoop {
   #deferred: EpollTarget[] = [];
   /** @internal Counts the loop's turns, for per-turn limits. */
   turn = 0;
+  /** How long the next `epoll_wait` may block (ms). */
+  #idleWait = EPOLL_WAIT_MS;
 
   private constructor(libc: Libc, fd: number) {
     this.libc = libc;
@@ -201,8 +211,9 @@ export class EpollLoop {
         for (const target of deferred) target.onEvents(RETRY_EVENTS);
       }
       // Deferred work is waiting: poll without blocking.
-      const wait = this.#deferred.length > 0 ? 0 : EPOLL_WAIT_MS;
+      const wait = this.#deferred.length > 0 ? 0 : this.#idleWait;
       const ready = epoll(this.#fd, this.#events, MAX_EVENTS, wait);
+      this.#idleWait = ready > 0 ? EPOLL_WAIT_MS : Math.min(this.#idleWait * 2, MAX_IDLE_WAIT_MS);
       for (let i = 0; i < ready; i++) {
         const at = i * EVENT_BYTES;
         const target = this.#targets.get(this.#eventsView.getUint32(at + EVENT_DATA, true));
