@@ -206,20 +206,21 @@ export class EpollLoop {
     while (!this.#closed) {
       this.turn++;
       const deferred = this.#deferred;
-      if (deferred.length > 0) {
+      const retried = deferred.length > 0;
+      if (retried) {
         this.#deferred = [];
         for (const target of deferred) target.onEvents(RETRY_EVENTS);
       }
-      // Deferred work is waiting: poll without blocking.
-      const wait = this.#deferred.length > 0 ? 0 : this.#idleWait;
-      const ready = epoll(this.#fd, this.#events, MAX_EVENTS, wait);
-      this.#idleWait = ready > 0 ? EPOLL_WAIT_MS : Math.min(this.#idleWait * 2, MAX_IDLE_WAIT_MS);
+      // Retried work may have resolved promises: poll without blocking.
+      const ready = epoll(this.#fd, this.#events, MAX_EVENTS, retried ? 0 : this.#idleWait);
+      const busy = ready > 0 || retried;
+      this.#idleWait = busy ? EPOLL_WAIT_MS : Math.min(this.#idleWait * 2, MAX_IDLE_WAIT_MS);
       for (let i = 0; i < ready; i++) {
         const at = i * EVENT_BYTES;
         const target = this.#targets.get(this.#eventsView.getUint32(at + EVENT_DATA, true));
         target?.onEvents(this.#eventsView.getUint32(at, true));
       }
-      if (ready > 0 || this.#deferred.length > 0) {
+      if (busy) {
         // Busy: one macrotask, the cheapest way to let promise continuations,
         // due timers and messages run.
         await new Promise<void>((resolve) => {

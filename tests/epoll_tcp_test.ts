@@ -5,7 +5,7 @@
  */
 
 import { deepStrictEqual, ok, rejects, strictEqual, throws } from "node:assert/strict";
-import { EpollListener, EpollLoop } from "../src/epoll_tcp.ts";
+import { EpollListener, EpollLoop, MAX_AT_ONCE_PER_TURN } from "../src/epoll_tcp.ts";
 import {
   closeQuietly,
   isDisconnect,
@@ -113,6 +113,38 @@ Deno.test("EpollConn: 4 MiB to a slow reader arrive whole through partial writes
     await writing;
     strictEqual(received.length, payload.length);
     ok(received.every((byte, i) => byte === payload[i]), "every byte in order");
+    client.close();
+    conn.close();
+  });
+});
+
+Deno.test("EpollConn: a socket kept full is read at most MAX_AT_ONCE_PER_TURN times a turn, nothing lost", async () => {
+  await withListener("127.0.0.1", async (listener, loop) => {
+    const [client, conn] = await Promise.all([
+      Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port }),
+      listener.accept(),
+    ]);
+    const payload = encoder.encode("timestamp\n".repeat(10_000)); // 100,000 bytes
+    const writing = writeAll(client, payload);
+    const buffer = new Uint8Array(256);
+    const received: number[] = [];
+    const firstTurn = loop.turn;
+    let total = 0;
+    while (total < payload.length) {
+      const count = await conn.read(buffer);
+      if (count === null) break;
+      for (let i = 0; i < count; i++) received.push(buffer[i]);
+      total += count;
+    }
+    await writing;
+    strictEqual(total, payload.length);
+    ok(received.every((byte, i) => byte === payload[i]), "every byte in order");
+    const turns = loop.turn - firstTurn;
+    const least = Math.ceil(payload.length / (buffer.length * MAX_AT_ONCE_PER_TURN)) - 1;
+    ok(
+      turns >= least,
+      `${payload.length} bytes in 256-byte reads took ${turns} turns, at least ${least}`,
+    );
     client.close();
     conn.close();
   });
