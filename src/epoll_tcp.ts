@@ -21,7 +21,7 @@
  * @module
  */
 
-import { openLibc } from "./libc.ts";
+import { ERRNO_SYMBOLS, openLibc, readErrno } from "./libc.ts";
 import {
   IPPROTO_TCP,
   MSG_DONTWAIT,
@@ -50,8 +50,7 @@ const SYMBOLS = {
   recv: { parameters: ["i32", "buffer", "usize", "i32"], result: "i32" },
   send: { parameters: ["i32", "buffer", "usize", "i32"], result: "i32" },
   close: { parameters: ["i32"], result: "i32" },
-  __errno_location: { parameters: [], result: "pointer" },
-  memcpy: { parameters: ["buffer", "pointer", "usize"], result: "pointer" },
+  ...ERRNO_SYMBOLS,
 } as const;
 
 type Libc = Deno.DynamicLibrary<typeof SYMBOLS>;
@@ -126,9 +125,6 @@ export class EpollLoop {
   readonly #eventsView = new DataView(this.#events.buffer);
   readonly #event = new Uint8Array(EVENT_BYTES);
   readonly #eventView = new DataView(this.#event.buffer);
-  readonly #errnoAt: Deno.PointerValue;
-  readonly #errno = new Int32Array(1);
-  readonly #errnoBytes = new Uint8Array(this.#errno.buffer);
   readonly #channel = new MessageChannel();
   #wake: (() => void) | null = null;
   #closed = false;
@@ -143,7 +139,6 @@ export class EpollLoop {
   private constructor(libc: Libc, fd: number) {
     this.libc = libc;
     this.#fd = fd;
-    this.#errnoAt = libc.symbols.__errno_location();
     this.#channel.port1.onmessage = () => {
       const wake = this.#wake;
       this.#wake = null;
@@ -174,9 +169,7 @@ export class EpollLoop {
 
   /** @internal The errno of the last failed call on this thread. */
   errno(): number {
-    if (this.#errnoAt === null) return 0;
-    this.libc.symbols.memcpy(this.#errnoBytes, this.#errnoAt, 4n);
-    return this.#errno[0];
+    return readErrno(this.libc.symbols);
   }
 
   /** @internal Watches `fd` for edges of the given events. */

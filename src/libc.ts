@@ -91,3 +91,43 @@ function queryFfi(path?: string): Deno.PermissionState | "error" {
     return "error";
   }
 }
+
+/**
+ * The two libc functions that read `errno` without an unscoped FFI grant:
+ * `__errno_location` gives the calling thread's `errno` as a pointer, and
+ * `memcpy` copies it into a buffer (`Deno.UnsafePointerView` would need
+ * `--allow-ffi` for everything). Spread into a symbol table passed to
+ * {@linkcode openLibc}, then read with {@linkcode readErrno}.
+ */
+export const ERRNO_SYMBOLS = {
+  __errno_location: { parameters: [], result: "pointer" },
+  memcpy: { parameters: ["buffer", "pointer", "usize"], result: "pointer" },
+} as const;
+
+const errnoBuffer = new Int32Array(1);
+
+/**
+ * The calling thread's `errno`: read it right after the call that failed.
+ *
+ * @param symbols A library opened with {@linkcode ERRNO_SYMBOLS} among its symbols.
+ * @returns The error number, or 0 if it cannot be read.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { ERRNO_SYMBOLS, openLibc, readErrno } from "./libc.ts";
+ * const libc = openLibc({ ...ERRNO_SYMBOLS, close: { parameters: ["i32"], result: "i32" } }, "example");
+ * if (!("error" in libc) && libc.symbols.close(-1) < 0) console.log(readErrno(libc.symbols)); // 9, EBADF
+ * ```
+ */
+export function readErrno(
+  symbols: Deno.StaticForeignLibraryInterface<typeof ERRNO_SYMBOLS>,
+): number {
+  try {
+    const pointer = symbols.__errno_location();
+    if (pointer === null) return 0;
+    symbols.memcpy(errnoBuffer, pointer, 4n);
+    return errnoBuffer[0];
+  } catch {
+    return 0;
+  }
+}

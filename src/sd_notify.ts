@@ -42,7 +42,7 @@
  * @module
  */
 
-import { openLibc } from "./libc.ts";
+import { ERRNO_SYMBOLS, openLibc, readErrno } from "./libc.ts";
 import {
   AF_UNIX,
   MSG_DONTWAIT,
@@ -91,9 +91,7 @@ const SYMBOLS = {
   socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
   sendto: { parameters: ["i32", "buffer", "usize", "i32", "buffer", "u32"], result: "isize" },
   close: { parameters: ["i32"], result: "i32" },
-  __errno_location: { parameters: [], result: "pointer" },
-  // Reads errno: Deno.UnsafePointerView needs an unscoped --allow-ffi, calls into libc do not.
-  memcpy: { parameters: ["buffer", "pointer", "usize"], result: "pointer" },
+  ...ERRNO_SYMBOLS,
 } as const;
 
 type Libc = Deno.DynamicLibrary<typeof SYMBOLS>;
@@ -297,7 +295,7 @@ export class SdNotify {
     if ("error" in libc) return libc.error;
     const fd = libc.symbols.socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
-      const errno = errnoOf(libc);
+      const errno = readErrno(libc.symbols);
       libc.close();
       return `Cannot create a unix datagram socket (errno ${errno})`;
     }
@@ -307,7 +305,7 @@ export class SdNotify {
   }
 
   #readErrno(): number {
-    return this.#libc === null ? 0 : errnoOf(this.#libc);
+    return this.#libc === null ? 0 : readErrno(this.#libc.symbols);
   }
 }
 
@@ -382,18 +380,5 @@ function readVariable(env: SdNotifyEnv, name: string): string | undefined {
     return env.get(name);
   } catch {
     return undefined; // no env permission: as if unset
-  }
-}
-
-const errnoBuffer = new Int32Array(1);
-
-function errnoOf(libc: Libc): number {
-  try {
-    const pointer = libc.symbols.__errno_location();
-    if (pointer === null) return 0;
-    libc.symbols.memcpy(errnoBuffer, pointer, 4n);
-    return errnoBuffer[0];
-  } catch {
-    return 0;
   }
 }
