@@ -273,6 +273,27 @@ function sizeOf(length: number): bigint {
 }
 
 /**
+ * A read, write or accept waiting for its socket's next event: the buffer it
+ * works on and the promise it settles.
+ */
+class Waiting<T> {
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly resolve: (value: T) => void,
+    readonly reject: (error: Error) => void,
+  ) {}
+
+  /** Settles the promise with a result or an error. */
+  settle(result: T | Error): void {
+    if (result instanceof Error) this.reject(result);
+    else this.resolve(result);
+  }
+}
+
+/** An accept waits on no buffer. */
+const NO_BYTES = new Uint8Array(0);
+
+/**
  * One accepted connection: the subset of `Deno.TcpConn` clockd uses.
  * Writes never raise SIGPIPE (`MSG_NOSIGNAL`).
  */
@@ -287,12 +308,8 @@ export class EpollConn implements EpollTarget {
   /** Whether a read may find bytes now (false after EAGAIN until the next edge). */
   #readable = true;
   #writable = true;
-  #readInto: Uint8Array | null = null;
-  #readDone: ((count: number | null) => void) | null = null;
-  #readFailed: ((error: Error) => void) | null = null;
-  #writeFrom: Uint8Array | null = null;
-  #writeDone: ((count: number) => void) | null = null;
-  #writeFailed: ((error: Error) => void) | null = null;
+  #reading: Waiting<number | null> | null = null;
+  #writing: Waiting<number> | null = null;
   #turn = -1;
   #readsThisTurn = 0;
   #watched = false;
@@ -330,7 +347,7 @@ export class EpollConn implements EpollTarget {
    */
   read(buffer: Uint8Array): Promise<number | null> {
     if (this.#closed) return Promise.reject(closedError());
-    if (this.#readDone !== null) {
+    if (this.#reading !== null) {
       return Promise.reject(new Deno.errors.Busy("a read is already in flight"));
     }
     let defer = false;
@@ -349,9 +366,7 @@ export class EpollConn implements EpollTarget {
     if (failed !== null) return Promise.reject(failed);
     if (defer) this.#loop.defer(this);
     return new Promise((resolve, reject) => {
-      this.#readInto = buffer;
-      this.#readDone = resolve;
-      this.#readFailed = reject;
+      this.#reading = new Waiting(buffer, resolve, reject);
     });
   }
 
@@ -363,7 +378,7 @@ export class EpollConn implements EpollTarget {
    */
   write(bytes: Uint8Array): Promise<number> {
     if (this.#closed) return Promise.reject(closedError());
-    if (this.#writeDone !== null) {
+    if (this.#writing !== null) {
       return Promise.reject(new Deno.errors.Busy("a write is already in flight"));
     }
     if (bytes.length === 0) return Promise.resolve(0);
@@ -375,9 +390,7 @@ export class EpollConn implements EpollTarget {
     const failed = this.#watch();
     if (failed !== null) return Promise.reject(failed);
     return new Promise((resolve, reject) => {
-      this.#writeFrom = bytes;
-      this.#writeDone = resolve;
-      this.#writeFailed = reject;
+      this.#writing = new Waiting(bytes, resolve, reject);
     });
   }
 
@@ -401,10 +414,9 @@ export class EpollConn implements EpollTarget {
     this.#closed = true;
     this.#loop.remove(this.#fd);
     this.#loop.libc.symbols.close(this.#fd);
-    this.#readFailed?.(closedError());
-    this.#writeFailed?.(closedError());
-    this.#readInto = this.#readDone = this.#readFailed = null;
-    this.#writeFrom = this.#writeDone = this.#writeFailed = null;
+    this.#reading?.reject(closedError());
+    this.#writing?.reject(closedError());
+    this.#reading = this.#writing = null;
   }
 
   /** @internal Called by the loop. */
@@ -412,30 +424,24 @@ export class EpollConn implements EpollTarget {
     if (this.#closed) return;
     if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
       this.#readable = true;
-      const buffer = this.#readInto;
-      if (buffer !== null) {
-        const result = this.#tryRead(buffer);
+      const reading = this.#reading;
+      if (reading !== null) {
+        const result = this.#tryRead(reading.bytes);
         if (result !== AGAIN) {
-          const done = this.#readDone!;
-          const failed = this.#readFailed!;
-          this.#readInto = this.#readDone = this.#readFailed = null;
-          if (result instanceof Error) failed(result);
-          else done(result);
+          this.#reading = null;
+          reading.settle(result);
         }
       }
     }
     if (this.#closed) return;
     if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) {
       this.#writable = true;
-      const bytes = this.#writeFrom;
-      if (bytes !== null) {
-        const result = this.#trySend(bytes);
+      const writing = this.#writing;
+      if (writing !== null) {
+        const result = this.#trySend(writing.bytes);
         if (result !== AGAIN) {
-          const done = this.#writeDone!;
-          const failed = this.#writeFailed!;
-          this.#writeFrom = this.#writeDone = this.#writeFailed = null;
-          if (result instanceof Error) failed(result);
-          else done(result);
+          this.#writing = null;
+          writing.settle(result);
         }
       }
     }
@@ -501,8 +507,7 @@ export class EpollListener implements EpollTarget {
   #closed = false;
   #turn = -1;
   #acceptsThisTurn = 0;
-  #acceptDone: ((conn: EpollConn) => void) | null = null;
-  #acceptFailed: ((error: Error) => void) | null = null;
+  #accepting: Waiting<EpollConn> | null = null;
 
   private constructor(loop: EpollLoop, fd: number, addr: Deno.NetAddr) {
     this.#loop = loop;
@@ -556,7 +561,7 @@ export class EpollListener implements EpollTarget {
    */
   accept(): Promise<EpollConn> {
     if (this.#closed) return Promise.reject(closedError());
-    if (this.#acceptDone !== null) {
+    if (this.#accepting !== null) {
       return Promise.reject(new Deno.errors.Busy("an accept is already in flight"));
     }
     if (this.#turn !== this.#loop.turn) {
@@ -569,8 +574,7 @@ export class EpollListener implements EpollTarget {
       if (result !== null) return Promise.resolve(result);
     } else this.#loop.defer(this);
     return new Promise((resolve, reject) => {
-      this.#acceptDone = resolve;
-      this.#acceptFailed = reject;
+      this.#accepting = new Waiting(NO_BYTES, resolve, reject);
     });
   }
 
@@ -580,20 +584,18 @@ export class EpollListener implements EpollTarget {
     this.#closed = true;
     this.#loop.remove(this.#fd);
     this.#loop.libc.symbols.close(this.#fd);
-    this.#acceptFailed?.(closedError());
-    this.#acceptDone = this.#acceptFailed = null;
+    this.#accepting?.reject(closedError());
+    this.#accepting = null;
   }
 
   /** @internal Called by the loop. */
   onEvents(): void {
-    if (this.#closed || this.#acceptDone === null) return;
+    const accepting = this.#accepting;
+    if (this.#closed || accepting === null) return;
     const result = this.#tryAccept();
     if (result === null) return;
-    const done = this.#acceptDone;
-    const failed = this.#acceptFailed!;
-    this.#acceptDone = this.#acceptFailed = null;
-    if (result instanceof Error) failed(result);
-    else done(result);
+    this.#accepting = null;
+    accepting.settle(result);
   }
 
   /** One `accept4`: a connection, null for "none yet", or the error. */
