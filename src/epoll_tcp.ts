@@ -23,6 +23,15 @@
 
 import { ERRNO_SYMBOLS, openLibc, readErrno } from "./libc.ts";
 import {
+  EPOLL_CTL_ADD,
+  EPOLL_EVENT_BYTES,
+  EPOLL_EVENT_DATA,
+  EPOLLERR,
+  EPOLLET,
+  EPOLLHUP,
+  EPOLLIN,
+  EPOLLOUT,
+  EPOLLRDHUP,
   IPPROTO_TCP,
   MSG_DONTWAIT,
   MSG_NOSIGNAL,
@@ -36,7 +45,12 @@ import {
 } from "./linux_socket_constants.ts";
 import { encodeSockaddr, SOCKADDR_BYTES, sockaddrHostname, sockaddrPort } from "./sockaddr.ts";
 
-const SYMBOLS = {
+/**
+ * The libc functions the epoll engine binds (and `bench/probes/` reuses).
+ * `recv`/`send` return `ssize_t`, read as i32: counts stay below 2^31 here,
+ * -1 stays -1, and the call is cheaper.
+ */
+export const EPOLL_LIBC_SYMBOLS = {
   socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
   setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
   bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
@@ -46,25 +60,16 @@ const SYMBOLS = {
   epoll_create1: { parameters: ["i32"], result: "i32" },
   epoll_ctl: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
   epoll_wait: { parameters: ["i32", "buffer", "i32", "i32"], result: "i32" },
-  // ssize_t read as i32: counts stay below 2^31 here, -1 stays -1, and the call is cheaper.
   recv: { parameters: ["i32", "buffer", "usize", "i32"], result: "i32" },
   send: { parameters: ["i32", "buffer", "usize", "i32"], result: "i32" },
   close: { parameters: ["i32"], result: "i32" },
   ...ERRNO_SYMBOLS,
 } as const;
 
-type Libc = Deno.DynamicLibrary<typeof SYMBOLS>;
+type Libc = Deno.DynamicLibrary<typeof EPOLL_LIBC_SYMBOLS>;
 
-const EPOLL_CTL_ADD = 1;
-const EPOLLIN = 0x001;
-const EPOLLOUT = 0x004;
-const EPOLLERR = 0x008;
-const EPOLLHUP = 0x010;
-const EPOLLRDHUP = 0x2000;
-const EPOLLET = 0x80000000;
-// struct epoll_event is packed on x86_64 (12 bytes), padded elsewhere (16).
-const EVENT_BYTES = Deno.build.arch === "x86_64" ? 12 : 16;
-const EVENT_DATA = Deno.build.arch === "x86_64" ? 4 : 8;
+const EVENT_BYTES = EPOLL_EVENT_BYTES;
+const EVENT_DATA = EPOLL_EVENT_DATA;
 const MAX_EVENTS = 256;
 const LISTEN_BACKLOG = 4096;
 
@@ -157,7 +162,7 @@ export class EpollLoop {
     if (Deno.build.arch !== "x86_64" && Deno.build.arch !== "aarch64") {
       throw new Error(`needs x86_64 or aarch64 Linux, this is ${Deno.build.arch}`);
     }
-    const libc = openLibc(SYMBOLS, "--tcp-engine epoll");
+    const libc = openLibc(EPOLL_LIBC_SYMBOLS, "--tcp-engine epoll");
     if ("error" in libc) throw new Error(libc.error);
     const fd = libc.symbols.epoll_create1(SOCK_CLOEXEC);
     if (fd < 0) {

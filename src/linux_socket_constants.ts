@@ -1,8 +1,8 @@
 /**
- * The Linux socket constants clockd passes to libc through FFI (from
- * `<sys/socket.h>`, `<netinet/in.h>` and `<netinet/tcp.h>`; the same on
- * x86_64 and aarch64), named once for every module that opens a socket
- * itself: {@linkcode https://man7.org/linux/man-pages/man7/socket.7.html socket(7)}.
+ * The Linux socket and epoll constants clockd passes to libc through FFI
+ * (from `<sys/socket.h>`, `<netinet/in.h>`, `<netinet/tcp.h>` and
+ * `<sys/epoll.h>`; the same on x86_64 and aarch64), named once for every
+ * module that opens a socket itself: {@linkcode https://man7.org/linux/man-pages/man7/socket.7.html socket(7)}.
  *
  * @example Usage
  * ```ts
@@ -47,3 +47,22 @@ export const MSG_WAITFORONE = 0x10000;
 export const IPPROTO_TCP = 6;
 /** TCP option: send small writes at once (no Nagle). */
 export const TCP_NODELAY = 1;
+
+/** `epoll_ctl()` operation: add a descriptor. */
+export const EPOLL_CTL_ADD = 1;
+/** epoll event: readable. */
+export const EPOLLIN = 0x001;
+/** epoll event: writable. */
+export const EPOLLOUT = 0x004;
+/** epoll event: an error is pending. */
+export const EPOLLERR = 0x008;
+/** epoll event: hung up. */
+export const EPOLLHUP = 0x010;
+/** epoll event: the peer shut down its writing half. */
+export const EPOLLRDHUP = 0x2000;
+/** epoll flag: edge-triggered. */
+export const EPOLLET = 0x80000000;
+/** `sizeof(struct epoll_event)`: packed to 12 bytes on x86_64, padded to 16 elsewhere. */
+export const EPOLL_EVENT_BYTES = Deno.build.arch === "x86_64" ? 12 : 16;
+/** Where the event's 64-bit `data` field starts in it. */
+export const EPOLL_EVENT_DATA = Deno.build.arch === "x86_64" ? 4 : 8;

@@ -15,9 +15,15 @@
  * @module
  */
 
+import { EPOLL_LIBC_SYMBOLS } from "../../src/epoll_tcp.ts";
 import { openLibc } from "../../src/libc.ts";
 import {
   AF_INET,
+  EPOLL_CTL_ADD,
+  EPOLL_EVENT_BYTES,
+  EPOLL_EVENT_DATA,
+  EPOLLIN,
+  EPOLLRDHUP,
   IPPROTO_TCP,
   SO_REUSEADDR,
   SOCK_CLOEXEC,
@@ -27,26 +33,15 @@ import {
   TCP_NODELAY,
 } from "../../src/linux_socket_constants.ts";
 
+// The engine's own libc table, plus plain read/write as measured.
 const SYMBOLS = {
-  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
-  setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
-  bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
-  listen: { parameters: ["i32", "i32"], result: "i32" },
-  getsockname: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
-  accept4: { parameters: ["i32", "buffer", "buffer", "i32"], result: "i32" },
-  epoll_create1: { parameters: ["i32"], result: "i32" },
-  epoll_ctl: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
-  epoll_wait: { parameters: ["i32", "buffer", "i32", "i32"], result: "i32" },
+  ...EPOLL_LIBC_SYMBOLS,
   read: { parameters: ["i32", "buffer", "usize"], result: "i32" },
   write: { parameters: ["i32", "buffer", "usize"], result: "i32" },
-  close: { parameters: ["i32"], result: "i32" },
 } as const;
 
-const EPOLL_CTL_ADD = 1;
-const EPOLLIN = 0x1;
-const EPOLLRDHUP = 0x2000;
-const EVENT_BYTES = Deno.build.arch === "x86_64" ? 12 : 16;
-const EVENT_DATA = Deno.build.arch === "x86_64" ? 4 : 8;
+const EVENT_BYTES = EPOLL_EVENT_BYTES;
+const EVENT_DATA = EPOLL_EVENT_DATA;
 const MAX_EVENTS = 256;
 const BUFFER_BYTES = 256;
 
