@@ -73,6 +73,15 @@ export const TCP_ENGINES: readonly { name: string; flags: readonly string[] }[] 
 let engineFlags: readonly string[] = [];
 
 /**
+ * The flags {@linkcode tcpEngineTest} is adding to every clockd it starts now.
+ *
+ * @returns Empty for Deno's TCP, `--tcp-engine epoll` for the epoll engine.
+ */
+export function currentEngineFlags(): readonly string[] {
+  return engineFlags;
+}
+
+/**
  * Registers a test once per {@linkcode TCP_ENGINES} entry; every clockd it
  * starts with {@linkcode startClockd} serves TCP on that engine.
  *

@@ -4,7 +4,15 @@
  */
 
 import { match, ok, strictEqual } from "node:assert/strict";
-import { hasProgram, LineClient, ROOT, startClockd, tcpEngineTest, udpAsk } from "./_clockd.ts";
+import {
+  currentEngineFlags,
+  hasProgram,
+  LineClient,
+  ROOT,
+  startClockd,
+  tcpEngineTest,
+  udpAsk,
+} from "./_clockd.ts";
 
 tcpEngineTest({
   name: "--workers 3: sessions on every worker are answered and limits span the workers",
@@ -143,4 +151,15 @@ Deno.test("--tcp-engine epoll without the FFI grant: exit 1, one line naming the
     /^clockd: --tcp-engine epoll: worker \d: FFI access to libc is not permitted: run with --allow-ffi=/,
   );
   strictEqual(stderr.split("\n").length, 1, stderr);
+});
+
+tcpEngineTest({
+  name: "the harness starts each engine variant on its engine",
+  async fn() {
+    await using server = await startClockd(["--session", "127.0.0.1:0/tcp", "--workers", "1"]);
+    using client = await LineClient.connect(server.port("session", "tcp"));
+    match(await client.ask("timestamp"), /^\d+$/);
+    const epoll = currentEngineFlags().includes("epoll");
+    strictEqual(/tcp engine epoll: 1 workers/.test(server.stderr()), epoll, server.stderr());
+  },
 });
