@@ -10,13 +10,13 @@
  * @module
  */
 
-import { formatsCommand } from "./src/formats_command.ts";
+import { formatsCommand } from "./src/cli/formats_command.ts";
 import { queryCommand } from "./src/query/query_command.ts";
-import { parseServeArgs, SERVE_HELP } from "./src/serve_config.ts";
-import { serve } from "./src/serve_command.ts";
-import { BindError } from "./src/server.ts";
-import { UsageError } from "./src/usage_error.ts";
-import { VERSION } from "./src/version.ts";
+import { parseServeArgs, SERVE_HELP } from "./src/cli/serve_config.ts";
+import { serve } from "./src/server/serve_command.ts";
+import { BindError } from "./src/server/server.ts";
+import { UsageError } from "./src/cli/usage_error.ts";
+import { VERSION } from "./src/cli/version.ts";
 
 /** The `clockd --help` text. */
 export const HELP = `clockd ${VERSION}: a time service

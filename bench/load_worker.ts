@@ -17,8 +17,8 @@
  * @module
  */
 
-import { systemClock } from "../src/clock.ts";
-import { buildNtpRequest, parseNtpReply } from "../src/ntp/client.ts";
+import { systemClock } from "../src/time/clock.ts";
+import { buildNtpRequest, parseNtpReply } from "../src/protocols/ntp/client.ts";
 import { type HistogramData, LatencyHistogram } from "./stats.ts";
 import { PIPELINE_DEPTH, type WorkloadName } from "./workloads.ts";
 

@@ -1,5 +1,5 @@
 import { deepStrictEqual, strictEqual, throws } from "node:assert/strict";
-import { AccessList, parseCidr } from "../src/access_list.ts";
+import { AccessList, parseCidr } from "../src/admission/access_list.ts";
 
 const cidrs: [text: string, canonical: string, version: 4 | 6, prefixLength: number][] = [
   ["192.0.2.0/24", "192.0.2.0/24", 4, 24],

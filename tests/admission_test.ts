@@ -1,7 +1,7 @@
 import { strictEqual } from "node:assert/strict";
-import { parseCidr } from "../src/access_list.ts";
-import { Admission, type AdmissionOptions } from "../src/admission.ts";
-import { Metrics } from "../src/metrics.ts";
+import { parseCidr } from "../src/admission/access_list.ts";
+import { Admission, type AdmissionOptions } from "../src/admission/admission.ts";
+import { Metrics } from "../src/ops/metrics.ts";
 
 function admission(options: Partial<AdmissionOptions> = {}): Admission {
   return new Admission({

@@ -4,7 +4,7 @@
 
 import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
 import { CLOCKD_COMMAND, hasProgram, ROOT, runClockd, startClockd } from "./_clockd.ts";
-import { VERSION } from "../src/version.ts";
+import { VERSION } from "../src/cli/version.ts";
 
 Deno.test("clockd --version prints the version deno.json declares", async () => {
   const { code, stdout } = await runClockd(["--version"]);

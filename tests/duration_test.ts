@@ -1,5 +1,5 @@
 import { strictEqual, throws } from "node:assert/strict";
-import { formatDuration, parseDuration } from "../src/duration.ts";
+import { formatDuration, parseDuration } from "../src/cli/duration.ts";
 
 const valid: [string, number][] = [
   ["0", 0],

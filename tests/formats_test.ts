@@ -17,9 +17,9 @@ import {
   LEAP_SECONDS,
   nistDaytime,
   taiMinusUtc,
-} from "../src/formats.ts";
-import type { Instant } from "../src/instant.ts";
-import { resolveZone } from "../src/zone.ts";
+} from "../src/time/formats.ts";
+import type { Instant } from "../src/time/instant.ts";
+import { resolveZone } from "../src/time/zone.ts";
 
 /** [Unix seconds, nanoseconds, zone, expected]. */
 type Case = readonly [number, number, string, string];

@@ -1,5 +1,5 @@
 import { deepStrictEqual, strictEqual, throws } from "node:assert/strict";
-import { formatHostPort, parseListenAddress } from "../src/listen_address.ts";
+import { formatHostPort, parseListenAddress } from "../src/cli/listen_address.ts";
 
 const both = ["tcp", "udp"] as const;
 const valid: [string, string, number, string[]][] = [

@@ -1,5 +1,5 @@
 import { match, ok, strictEqual } from "node:assert/strict";
-import { CLIENT_LOG_LIMIT, closeLogging, logger, setupLogging } from "../src/log.ts";
+import { CLIENT_LOG_LIMIT, closeLogging, logger, setupLogging } from "../src/ops/log.ts";
 
 async function capture(
   options: { format: "text" | "json"; journal: boolean; level?: "debug" | "info" },

@@ -11,9 +11,9 @@ import {
   Metrics,
   type ProcessFigures,
   sampleProcess,
-} from "../src/metrics.ts";
-import { PROMETHEUS_CONTENT_TYPE, startMetricsServer } from "../src/metrics_server.ts";
-import { VERSION } from "../src/version.ts";
+} from "../src/ops/metrics.ts";
+import { PROMETHEUS_CONTENT_TYPE, startMetricsServer } from "../src/ops/metrics_server.ts";
+import { VERSION } from "../src/cli/version.ts";
 
 /** A metric family as parse-prometheus-text-format returns it (untyped upstream). */
 interface ParsedFamily {

@@ -2,14 +2,14 @@
 // timestamps as (Unix seconds + 2208988800) mod 2^32 and round(nanos · 2^32 / 10^9),
 // offset and delay as exact rationals.
 import assert from "node:assert/strict";
-import type { Instant } from "../src/instant.ts";
+import type { Instant } from "../src/time/instant.ts";
 import {
   buildNtpRequest,
   type NtpReply,
   parseNtpReply,
   TRANSMIT_FUZZ_BITS,
-} from "../src/ntp/client.ts";
-import { NtpResponder } from "../src/ntp/responder.ts";
+} from "../src/protocols/ntp/client.ts";
+import { NtpResponder } from "../src/protocols/ntp/responder.ts";
 
 function hex(text: string): Uint8Array {
   const digits = text.replace(/\s+/g, "");

@@ -6,9 +6,9 @@ import {
   type NtpPacket,
   referenceIdFromText,
   referenceIdToText,
-} from "../src/ntp/packet.ts";
-import { leapOf, modeOf, packFirstByte, versionOf } from "../src/ntp/constants.ts";
-import { ntpTimestampToInstant } from "../src/ntp/timestamp.ts";
+} from "../src/protocols/ntp/packet.ts";
+import { leapOf, modeOf, packFirstByte, versionOf } from "../src/protocols/ntp/constants.ts";
+import { ntpTimestampToInstant } from "../src/protocols/ntp/timestamp.ts";
 
 function hex(text: string): Uint8Array {
   const digits = text.replace(/\s+/g, "");

@@ -1,8 +1,8 @@
 // Expected bytes computed independently (Python fractions for NTP fractions,
 // `date -u -d … +%s` for Unix seconds), never by the code under test.
 import assert from "node:assert/strict";
-import type { Instant } from "../src/instant.ts";
-import type { KernelClockStatus } from "../src/ntp/kernel_clock.ts";
+import type { Instant } from "../src/time/instant.ts";
+import type { KernelClockStatus } from "../src/time/kernel_clock.ts";
 import {
   NtpResponder,
   type NtpServerState,
@@ -11,7 +11,7 @@ import {
   writeKissOfDeath,
   writeNtpResponse,
   writeTransmitTime,
-} from "../src/ntp/responder.ts";
+} from "../src/protocols/ntp/responder.ts";
 
 function hex(text: string): Uint8Array {
   const digits = text.replace(/\s+/g, "");

@@ -1,7 +1,7 @@
 // Expected values computed independently: Unix seconds with `date -u -d … +%s`,
 // fractions with Python's fractions.Fraction (round(nanos · 2^32 / 10^9)).
 import assert from "node:assert/strict";
-import type { Instant } from "../src/instant.ts";
+import type { Instant } from "../src/time/instant.ts";
 import {
   instantToNtpTimestamp,
   isZeroNtpTimestamp,
@@ -14,7 +14,7 @@ import {
   readNtpTimestamp,
   secondsToNtpShort,
   writeNtpTimestamp,
-} from "../src/ntp/timestamp.ts";
+} from "../src/protocols/ntp/timestamp.ts";
 
 const T1900 = -2_208_988_800; // 1900-01-01T00:00:00Z
 const T1968 = -61_505_153; // 1968-01-20T03:14:07Z, NTP seconds 2^31 − 1

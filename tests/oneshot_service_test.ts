@@ -1,8 +1,8 @@
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
-import { fixedClock } from "../src/clock.ts";
-import { Metrics } from "../src/metrics.ts";
-import { OneShotService } from "../src/oneshot_service.ts";
-import { encodeRfc868 } from "../src/rfc868.ts";
+import { fixedClock } from "../src/time/clock.ts";
+import { Metrics } from "../src/ops/metrics.ts";
+import { OneShotService } from "../src/protocols/oneshot/oneshot_service.ts";
+import { encodeRfc868 } from "../src/protocols/oneshot/rfc868.ts";
 
 /** A connection whose writes never complete until it is closed, as a client that never reads. */
 function stuckConn(): { conn: Deno.TcpConn; closed: () => boolean } {

@@ -1,7 +1,7 @@
 /** Expected seconds come from GNU `date -u -d <text> +%s`; the nanoseconds are the digits given. */
 
 import assert from "node:assert/strict";
-import { parseInstant } from "../src/parse_instant.ts";
+import { parseInstant } from "../src/time/parse_instant.ts";
 
 Deno.test("parseInstant() reads RFC 3339 date-times to the nanosecond", () => {
   // [text, seconds, nanos]

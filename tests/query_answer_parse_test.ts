@@ -5,8 +5,8 @@
  */
 
 import assert from "node:assert/strict";
-import { FORMATS } from "../src/formats.ts";
-import type { Instant } from "../src/instant.ts";
+import { FORMATS } from "../src/time/formats.ts";
+import type { Instant } from "../src/time/instant.ts";
 import {
   type AnswerReading,
   detectTime,
@@ -15,7 +15,7 @@ import {
   readTimeAnswer,
   zoneOffsetSeconds,
 } from "../src/query/answer_parse.ts";
-import { resolveZone } from "../src/zone.ts";
+import { resolveZone } from "../src/time/zone.ts";
 
 /** 2026-11-21T09:54:05.123456789Z, the README's instant. */
 const AT: Instant = { seconds: 1_795_254_845, nanos: 123_456_789 };

@@ -6,12 +6,12 @@
  */
 
 import assert from "node:assert/strict";
-import { systemClock } from "../src/clock.ts";
-import { writeKissOfDeath, writeNtpResponse } from "../src/ntp/responder.ts";
-import { ntpServerState } from "../src/ntp/responder.ts";
+import { systemClock } from "../src/time/clock.ts";
+import { writeKissOfDeath, writeNtpResponse } from "../src/protocols/ntp/responder.ts";
+import { ntpServerState } from "../src/protocols/ntp/responder.ts";
 import { QUERY_HELP, queryCommand, queryOnce } from "../src/query/query_command.ts";
 import { parseQueryUrl } from "../src/query/query_url.ts";
-import { UsageError } from "../src/usage_error.ts";
+import { UsageError } from "../src/cli/usage_error.ts";
 
 const encoder = new TextEncoder();
 

@@ -4,8 +4,8 @@
  */
 
 import assert from "node:assert/strict";
-import type { Instant } from "../src/instant.ts";
-import type { NtpReply } from "../src/ntp/client.ts";
+import type { Instant } from "../src/time/instant.ts";
+import type { NtpReply } from "../src/protocols/ntp/client.ts";
 import { midpointEstimate, ntpEstimate, spread } from "../src/query/estimate.ts";
 
 const T = 1_795_254_845;

@@ -7,8 +7,12 @@
  */
 
 import assert from "node:assert/strict";
-import { systemClock } from "../src/clock.ts";
-import { ntpServerState, writeKissOfDeath, writeNtpResponse } from "../src/ntp/responder.ts";
+import { systemClock } from "../src/time/clock.ts";
+import {
+  ntpServerState,
+  writeKissOfDeath,
+  writeNtpResponse,
+} from "../src/protocols/ntp/responder.ts";
 import { ALL_SERVICES, runClockd, startClockd } from "./_clockd.ts";
 
 const ALL = ALL_SERVICES;

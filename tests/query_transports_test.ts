@@ -6,8 +6,8 @@
  */
 
 import assert from "node:assert/strict";
-import { systemClock } from "../src/clock.ts";
-import { epochNanoseconds } from "../src/instant.ts";
+import { systemClock } from "../src/time/clock.ts";
+import { epochNanoseconds } from "../src/time/instant.ts";
 import {
   canonicalAddress,
   ipFamily,

@@ -6,7 +6,7 @@ import {
   RateLimiter,
   type RateLimiterOptions,
   RateVerdict,
-} from "../src/rate_limiter.ts";
+} from "../src/admission/rate_limiter.ts";
 
 const { ALLOW, LIMITED, LIMITED_KISS } = RateVerdict;
 

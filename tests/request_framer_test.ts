@@ -4,7 +4,7 @@ import {
   MAX_REQUEST_BYTES,
   RequestFramer,
   Terminator,
-} from "../src/request_framer.ts";
+} from "../src/protocols/session/request_framer.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -1,6 +1,6 @@
 // Unix seconds from `date -u -d … +%s`; RFC 868 values as (Unix + 2208988800) mod 2^32 in Python.
 import assert from "node:assert/strict";
-import { decodeRfc868, encodeRfc868, writeRfc868 } from "../src/rfc868.ts";
+import { decodeRfc868, encodeRfc868, writeRfc868 } from "../src/protocols/oneshot/rfc868.ts";
 
 const T1900 = -2_208_988_800; // 1900-01-01T00:00:00Z
 const T2026 = 1_767_225_600; // 2026-01-01T00:00:00Z

@@ -5,8 +5,8 @@ import {
   SdNotify,
   type SdNotifyEnv,
   watchdogInterval,
-} from "../src/sd_notify.ts";
-import { LIBC_CANDIDATES } from "../src/ntp/kernel_clock.ts";
+} from "../src/ops/sd_notify.ts";
+import { LIBC_CANDIDATES } from "../src/time/kernel_clock.ts";
 
 const isLinux = Deno.build.os === "linux";
 const ENOENT = 2;
@@ -281,7 +281,7 @@ Deno.test({
     const dir = await Deno.makeTempDir();
     try {
       const script = `${dir}/notify.ts`;
-      const module = new URL("../src/sd_notify.ts", import.meta.url).href;
+      const module = new URL("../src/ops/sd_notify.ts", import.meta.url).href;
       await Deno.writeTextFile(
         script,
         `import { SdNotify } from ${JSON.stringify(module)};

@@ -3,7 +3,7 @@
  */
 
 import { match, ok, strictEqual } from "node:assert/strict";
-import { FORMATS } from "../src/formats.ts";
+import { FORMATS } from "../src/time/formats.ts";
 import { hasProgram, LineClient, startClockd, tcpEngineTest, udpAsk } from "./_clockd.ts";
 
 const decoder = new TextDecoder();

@@ -1,6 +1,6 @@
 import { strictEqual } from "node:assert/strict";
-import { SessionLimits } from "../src/session_limits.ts";
-import { peerKey } from "../src/peer.ts";
+import { SessionLimits } from "../src/protocols/session/session_limits.ts";
+import { peerKey } from "../src/admission/peer.ts";
 
 Deno.test("SessionLimits.admit() enforces the per-address limit", () => {
   const limits = new SessionLimits(100, 2);

@@ -1,8 +1,8 @@
 import { strictEqual } from "node:assert/strict";
-import { fixedClock } from "../src/clock.ts";
-import { FORMATS, getFormat } from "../src/formats.ts";
-import { SessionProtocol } from "../src/session_protocol.ts";
-import { UTC } from "../src/zone.ts";
+import { fixedClock } from "../src/time/clock.ts";
+import { FORMATS, getFormat } from "../src/time/formats.ts";
+import { SessionProtocol } from "../src/protocols/session/session_protocol.ts";
+import { UTC } from "../src/time/zone.ts";
 
 // 2026-11-21T09:54:05.123456789Z, 12.5 s after start.
 const clock = fixedClock({ seconds: 1795254845, nanos: 123456789 }, 12_500_000_000);

@@ -4,7 +4,12 @@
  */
 
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
-import { encodeSockaddr, SOCKADDR_BYTES, sockaddrHostname, sockaddrPort } from "../src/sockaddr.ts";
+import {
+  encodeSockaddr,
+  SOCKADDR_BYTES,
+  sockaddrHostname,
+  sockaddrPort,
+} from "../src/io/linux/sockaddr.ts";
 
 function hex(bytes: Uint8Array, length: number): string {
   return [...bytes.subarray(0, length)].map((b) => b.toString(16).padStart(2, "0")).join("");

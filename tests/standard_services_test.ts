@@ -4,9 +4,9 @@
  */
 
 import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
-import { decodeRfc868 } from "../src/rfc868.ts";
-import { systemClock } from "../src/clock.ts";
-import { openKernelClock } from "../src/ntp/kernel_clock.ts";
+import { decodeRfc868 } from "../src/protocols/oneshot/rfc868.ts";
+import { systemClock } from "../src/time/clock.ts";
+import { openKernelClock } from "../src/time/kernel_clock.ts";
 import {
   ALL_SERVICES,
   hasProgram,

@@ -1,13 +1,13 @@
 import { strictEqual, throws } from "node:assert/strict";
-import { AccessList, parseCidr } from "../src/access_list.ts";
-import { RateLimiter } from "../src/rate_limiter.ts";
+import { AccessList, parseCidr } from "../src/admission/access_list.ts";
+import { RateLimiter } from "../src/admission/rate_limiter.ts";
 import {
   type GuardVerdict,
   REFLECTION_PORTS,
   UdpGuard,
   type UdpGuardOptions,
   type UdpService,
-} from "../src/udp_guard.ts";
+} from "../src/admission/udp_guard.ts";
 
 const open = new AccessList();
 const services: UdpService[] = ["session", "daytime", "time", "ntp"];

@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { resolveZone, UTC, type Zone } from "../src/zone.ts";
+import { resolveZone, UTC, type Zone } from "../src/time/zone.ts";
 
 // 2026-01-15T00:00:00Z and 2026-07-15T00:00:00Z.
 const WINTER = 1_768_435_200;
@@ -188,7 +188,7 @@ Deno.test("Zone.offsetAt() answers far outside the supported range without throw
 
 async function hostZoneIn(tz: string): Promise<string> {
   const code = `import { resolveZone } from ${
-    JSON.stringify(new URL("../src/zone.ts", import.meta.url).href)
+    JSON.stringify(new URL("../src/time/zone.ts", import.meta.url).href)
   };
 const zone = resolveZone("LOCAL");
 console.log(zone.name + " " + zone.offsetAt(${WINTER}).abbreviation);`;

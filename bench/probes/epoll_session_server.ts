@@ -15,8 +15,8 @@
  * @module
  */
 
-import { EPOLL_LIBC_SYMBOLS } from "../../src/epoll_tcp.ts";
-import { openLibc } from "../../src/libc.ts";
+import { EPOLL_LIBC_SYMBOLS } from "../../src/io/linux/epoll.ts";
+import { openLibc } from "../../src/io/linux/libc.ts";
 import {
   AF_INET,
   EPOLL_CTL_ADD,
@@ -31,7 +31,7 @@ import {
   SOCK_STREAM,
   SOL_SOCKET,
   TCP_NODELAY,
-} from "../../src/linux_socket_constants.ts";
+} from "../../src/io/linux/constants.ts";
 
 // The engine's own libc table, plus plain read/write as measured.
 const SYMBOLS = {

@@ -23,12 +23,12 @@ import {
   daysInMonth,
   SECONDS_PER_DAY,
   weekdayFromDays,
-} from "../_format_calendar.ts";
-import { MONTH_NAMES, WEEKDAY_NAMES } from "../_format_calendar.ts";
-import { getFormat, taiMinusUtc } from "../formats.ts";
-import { type Instant, instantFromEpochNanoseconds } from "../instant.ts";
-import { ntpTimestampToInstant } from "../ntp/timestamp.ts";
-import { decodeRfc868, RFC868_SIZE } from "../rfc868.ts";
+} from "../time/_format_calendar.ts";
+import { MONTH_NAMES, WEEKDAY_NAMES } from "../time/_format_calendar.ts";
+import { getFormat, taiMinusUtc } from "../time/formats.ts";
+import { type Instant, instantFromEpochNanoseconds } from "../time/instant.ts";
+import { ntpTimestampToInstant } from "../protocols/ntp/timestamp.ts";
+import { decodeRfc868, RFC868_SIZE } from "../protocols/oneshot/rfc868.ts";
 
 /** An instant read from an answer. */
 export interface AnswerTime {

@@ -23,8 +23,8 @@
  * @module
  */
 
-import { epochNanoseconds, type Instant } from "../instant.ts";
-import type { NtpReply } from "../ntp/client.ts";
+import { epochNanoseconds, type Instant } from "../time/instant.ts";
+import type { NtpReply } from "../protocols/ntp/client.ts";
 
 /** An offset estimate, in seconds. */
 export interface Estimate {
@@ -87,7 +87,7 @@ export function midpointEstimate(
  * @example Usage
  * ```ts
  * import { ntpEstimate } from "./estimate.ts";
- * import type { NtpReply } from "../ntp/client.ts";
+ * import type { NtpReply } from "../protocols/ntp/client.ts";
  * const e = ntpEstimate({ offset: 0.25, delay: 0.002, precision: -20 } as NtpReply);
  * if (e.offset !== 0.25 || Math.abs(e.error - (0.001 + 2 ** -21)) > 1e-15) throw new Error();
  * ```

@@ -6,15 +6,15 @@
  */
 
 import { parseArgs } from "node:util";
-import { type Clock, systemClock } from "../clock.ts";
-import { parseDuration } from "../duration.ts";
-import { formatInstant } from "../formats.ts";
-import type { Instant } from "../instant.ts";
-import { buildNtpRequest, type NtpReply, parseNtpReply } from "../ntp/client.ts";
-import { NtpLeap } from "../ntp/constants.ts";
-import { kissCodeOf } from "../ntp/packet.ts";
-import { parseFlag, parseInteger, UsageError } from "../usage_error.ts";
-import { UTC } from "../zone.ts";
+import { type Clock, systemClock } from "../time/clock.ts";
+import { parseDuration } from "../cli/duration.ts";
+import { formatInstant } from "../time/formats.ts";
+import type { Instant } from "../time/instant.ts";
+import { buildNtpRequest, type NtpReply, parseNtpReply } from "../protocols/ntp/client.ts";
+import { NtpLeap } from "../protocols/ntp/constants.ts";
+import { kissCodeOf } from "../protocols/ntp/packet.ts";
+import { parseFlag, parseInteger, UsageError } from "../cli/usage_error.ts";
+import { UTC } from "../time/zone.ts";
 import {
   type AnswerReading,
   type AnswerTime,

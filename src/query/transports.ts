@@ -9,9 +9,9 @@
  */
 
 import { lookup } from "node:dns/promises";
-import type { Clock } from "../clock.ts";
-import { formatDuration } from "../duration.ts";
-import type { Instant } from "../instant.ts";
+import type { Clock } from "../time/clock.ts";
+import { formatDuration } from "../cli/duration.ts";
+import type { Instant } from "../time/instant.ts";
 
 /** Why a query failed. */
 export type QueryFailureKind = "dns" | "refused" | "timeout" | "network" | "answer";

@@ -1,0 +1,137 @@
+/**
+ * Admission: what every listener applies to a client before any work, as
+ * a chain of early returns in chrony's manner.
+ *
+ * - TCP, per connection: access list → per-source connection rate.
+ * - UDP, per datagram: reflection-loop ports → access list → per-source rate
+ *   (NTP: a RATE kiss-o'-death instead of a drop, once per interval) → the
+ *   service's answer → the amplification rule for text answers.
+ *
+ * Every refusal is counted by reason in the service's counters.
+ *
+ * @module
+ */
+
+import { AccessList, type Cidr } from "./access_list.ts";
+import type { Metrics, RefuseReason } from "../ops/metrics.ts";
+import { RateLimiter, RateVerdict } from "./rate_limiter.ts";
+import type { ServiceName } from "../cli/serve_config.ts";
+import { sourcePrefix } from "./ip.ts";
+import type { ConnectionAdmission } from "../io/stream_server.ts";
+import type { DatagramHandler } from "../io/datagram_server.ts";
+import { UdpGuard } from "./udp_guard.ts";
+
+/** Settings of an {@linkcode Admission}. */
+export interface AdmissionOptions {
+  /** Clients allowed (with any, everyone else is denied). */
+  allow: readonly Cidr[];
+  /** Clients denied (deny wins). */
+  deny: readonly Cidr[];
+  /** New TCP connections per second per source; null: no limit. */
+  tcpRate: number | null;
+  /** Datagrams per second per source; null: no limit. */
+  udpRate: number | null;
+  /** Datagrams a quiet source may send at once. */
+  udpBurst: number;
+  /** Sources each rate table remembers. */
+  rateSources: number;
+  /** Where the rate tables' sizes are reported. */
+  metrics: Metrics;
+}
+
+/**
+ * The access list and the rate tables of one isolate, and the checks built
+ * on them.
+ *
+ * @example Usage
+ * ```ts
+ * import { Admission } from "./admission.ts";
+ * import { parseCidr } from "./access_list.ts";
+ * import { Metrics } from "../ops/metrics.ts";
+ * const admission = new Admission({
+ *   allow: [], deny: [parseCidr("192.0.2.0/24")], tcpRate: null, udpRate: 20, udpBurst: 40,
+ *   rateSources: 1024, metrics: new Metrics(),
+ * });
+ * const remote = { transport: "tcp", hostname: "192.0.2.7", port: 40000 } as const;
+ * if (admission.tcp(remote) !== "denied") throw new Error();
+ * ```
+ */
+export class Admission {
+  readonly #access: AccessList;
+  readonly #tcpLimiter: RateLimiter | null;
+  readonly #udpLimiter: RateLimiter | null;
+
+  /** @param options The lists, the rates and the metrics. */
+  constructor(options: AdmissionOptions) {
+    this.#access = new AccessList(options.allow, options.deny);
+    this.#tcpLimiter = options.tcpRate === null
+      ? null
+      : new RateLimiter({ rate: options.tcpRate, maxSources: options.rateSources });
+    this.#udpLimiter = options.udpRate === null ? null : new RateLimiter({
+      rate: options.udpRate,
+      burst: options.udpBurst,
+      maxSources: options.rateSources,
+    });
+    for (
+      const [transport, limiter] of [["tcp", this.#tcpLimiter], ["udp", this.#udpLimiter]] as const
+    ) {
+      if (limiter === null) continue;
+      options.metrics.addGauge(
+        `clockd_${transport}_rate_limit_sources`,
+        `Sources in the ${transport.toUpperCase()} rate limiter's table (bounded by --rate-sources).`,
+        () => limiter.size,
+      );
+    }
+  }
+
+  /** Whether a new TCP connection may be served, or why not. */
+  readonly tcp: ConnectionAdmission = (remote): RefuseReason | null => {
+    if (!this.#access.permits(remote.hostname)) return "denied";
+    const limiter = this.#tcpLimiter;
+    if (limiter !== null && limiter.take(sourcePrefix(remote.hostname)) !== RateVerdict.ALLOW) {
+      return "rate-limited";
+    }
+    return null;
+  };
+
+  /**
+   * Wraps a service's datagram handler in the UDP checks.
+   *
+   * @param service The service, for the reflection and kiss rules.
+   * @param localPort The listener's own port (datagrams from it are dropped).
+   * @param handle The service's handler.
+   * @param kiss For NTP: the RATE kiss-o'-death sent instead of a rate-limit drop.
+   * @returns The guarded handler.
+   */
+  udp(
+    service: ServiceName,
+    localPort: number,
+    handle: DatagramHandler,
+    kiss?: DatagramHandler,
+  ): DatagramHandler {
+    const guard = new UdpGuard({
+      service,
+      access: this.#access,
+      limiter: this.#udpLimiter,
+      localPort,
+    });
+    const text = service === "session" || service === "daytime";
+    return (request, remote, counters) => {
+      const verdict = guard.check(remote);
+      if (verdict === "ok") {
+        const answer = handle(request, remote, counters);
+        if (answer !== null && text && !guard.allowsAnswer(request.length, answer.length)) {
+          counters.drops.amplification++;
+          return null;
+        }
+        return answer;
+      }
+      if (verdict === "rate-limited-kiss") {
+        counters.drops["rate-limited"]++;
+        return kiss === undefined ? null : kiss(request, remote, counters);
+      }
+      counters.drops[verdict]++;
+      return null;
+    };
+  }
+}

@@ -1,0 +1,262 @@
+/**
+ * The one TCP accept loop every TCP service runs: connections tracked in a
+ * set, the handler started per connection and not awaited, accept errors
+ * (EMFILE, ENFILE, ECONNABORTED …) retried with capped exponential backoff
+ * (5 ms → 1 s) and logged once per burst, and an idempotent `close()`.
+ *
+ * @module
+ */
+
+import { logger } from "../ops/log.ts";
+import type { RefuseReason, ServiceCounters } from "../ops/metrics.ts";
+
+/**
+ * The part of `Deno.TcpConn` clockd's services use: what a connection of
+ * Deno's own TCP and one of the opt-in epoll engine (`EpollConn`) both are.
+ */
+export type TcpConnection = Pick<
+  Deno.TcpConn,
+  "read" | "write" | "close" | "setNoDelay" | "remoteAddr"
+>;
+
+/** The part of `Deno.TcpListener` a {@linkcode TcpServer} uses. */
+export interface TcpAcceptor {
+  /** Waits for the next connection; rejects with `BadResource` once closed. */
+  accept(): Promise<TcpConnection>;
+  /** Stops listening. */
+  close(): void;
+  /** The address bound. */
+  readonly addr: Deno.NetAddr;
+}
+
+/**
+ * Handles one accepted connection; it owns the connection and closes it, and
+ * counts what happened in `counters`.
+ */
+export type ConnectionHandler = (conn: TcpConnection, counters: ServiceCounters) => Promise<void>;
+
+/**
+ * Decides, before any work, whether a new connection may be served: null to
+ * serve it, or why it is refused (it is then closed at once).
+ */
+export type ConnectionAdmission = (remote: Deno.NetAddr) => RefuseReason | null;
+
+const MIN_BACKOFF_MS = 5;
+/** The least time between two "accept failed" warnings of one listener. */
+const ACCEPT_WARNING_INTERVAL_MS = 10_000;
+const MAX_BACKOFF_MS = 1000;
+const log = logger("tcp");
+const clientLog = logger("client");
+
+/**
+ * Serves one TCP listener.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { TcpServer } from "./stream_server.ts";
+ * const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * const server = new TcpServer(listener, "echo", async (conn) => {
+ *   await conn.write(new TextEncoder().encode("hello\n"));
+ *   conn.close();
+ * }, new Metrics().counter("echo", "tcp"));
+ * const done = server.serve();
+ * server.close();
+ * await done;
+ * ```
+ */
+export class TcpServer {
+  readonly #listener: TcpAcceptor;
+  readonly #name: string;
+  readonly #handle: ConnectionHandler;
+  readonly #counters: ServiceCounters;
+  readonly #admit: ConnectionAdmission;
+  readonly #connections = new Set<TcpConnection>();
+  /** How many handlers are running, and who waits for that to reach zero. */
+  #running = 0;
+  #drainWaiters: (() => void)[] = [];
+  #closed = false;
+  #wake: (() => void) | null = null;
+
+  /**
+   * @param listener The bound listener; the server owns it from now on.
+   * @param name The service name, for logs.
+   * @param handle Called once per connection.
+   * @param counters The service's TCP counters, handed to `handle`.
+   * @param admit Access control and rate limit, applied before `handle`.
+   */
+  constructor(
+    listener: TcpAcceptor,
+    name: string,
+    handle: ConnectionHandler,
+    counters: ServiceCounters,
+    admit: ConnectionAdmission = () => null,
+  ) {
+    this.#listener = listener;
+    this.#name = name;
+    this.#handle = handle;
+    this.#counters = counters;
+    this.#admit = admit;
+  }
+
+  /** The bound address. */
+  get addr(): Deno.NetAddr {
+    return this.#listener.addr;
+  }
+
+  /**
+   * Accepts until {@linkcode TcpServer.close}.
+   *
+   * @returns A promise that settles when the loop has stopped.
+   */
+  async serve(): Promise<void> {
+    let backoff = 0;
+    let failed = 0;
+    let warnedAt = -Infinity;
+    let recoveredAt = -Infinity;
+    while (!this.#closed) {
+      let conn: TcpConnection;
+      try {
+        conn = await this.#listener.accept();
+      } catch (error) {
+        if (this.#closed || error instanceof Deno.errors.BadResource) break;
+        backoff = backoff === 0 ? MIN_BACKOFF_MS : Math.min(backoff * 2, MAX_BACKOFF_MS);
+        failed++;
+        // Descriptors free up one at a time, so accept may alternate between
+        // success and failure: warn once per burst, at most every 10 s.
+        if (performance.now() - warnedAt >= ACCEPT_WARNING_INTERVAL_MS) {
+          warnedAt = performance.now();
+          log.warn("{service}: accept failed, backing off: {error}", {
+            service: this.#name,
+            error: String(error),
+          });
+        }
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, backoff);
+          this.#wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.#wake = null;
+        continue;
+      }
+      if (backoff !== 0 && performance.now() - recoveredAt >= ACCEPT_WARNING_INTERVAL_MS) {
+        recoveredAt = performance.now();
+        log.info("{service}: accepting again after {failed} failed accepts", {
+          service: this.#name,
+          failed,
+        });
+        failed = 0;
+      }
+      backoff = 0;
+      this.#track(conn);
+    }
+  }
+
+  #track(conn: TcpConnection): void {
+    const refused = this.#admit(conn.remoteAddr);
+    if (refused !== null) {
+      this.#counters.refused[refused]++;
+      clientLog.debug("{service}: refused {peer}: {reason}", {
+        service: this.#name,
+        peer: conn.remoteAddr.hostname,
+        reason: refused,
+      });
+      closeQuietly(conn);
+      return;
+    }
+    this.#connections.add(conn);
+    this.#running++;
+    this.#run(conn);
+  }
+
+  /**
+   * Runs the handler of one connection. One async function rather than a
+   * `.catch().finally()` chain: a connection that stays open then holds one
+   * suspended frame, not three promises and their closures.
+   */
+  async #run(conn: TcpConnection): Promise<void> {
+    try {
+      await this.#handle(conn, this.#counters);
+    } catch (error) {
+      if (!isDisconnect(error)) {
+        this.#counters.errors++;
+        log.warn("{service}: connection failed: {error}", {
+          service: this.#name,
+          error: String(error),
+        });
+      }
+    } finally {
+      this.#connections.delete(conn);
+      if (--this.#running === 0) { for (const wake of this.#drainWaiters.splice(0)) wake(); }
+    }
+  }
+
+  /** Stops accepting. Open connections are left to their handlers. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#wake?.();
+    try {
+      this.#listener.close();
+    } catch {
+      // already closed
+    }
+  }
+
+  /**
+   * Closes every open connection, then waits for the handlers to finish.
+   *
+   * @returns A promise that settles when every handler has returned.
+   */
+  async closeConnections(): Promise<void> {
+    for (const conn of this.#connections) closeQuietly(conn);
+    await this.#drained();
+  }
+
+  /** Waits for the open connections' handlers to finish. */
+  #drained(): Promise<void> {
+    if (this.#running === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+  }
+}
+
+/**
+ * Closes a connection, ignoring that it may be closed already.
+ *
+ * @param conn The connection.
+ */
+export function closeQuietly(conn: Pick<Deno.Conn, "close">): void {
+  try {
+    conn.close();
+  } catch {
+    // already closed
+  }
+}
+
+/**
+ * Whether an error only says the peer went away or the connection was closed
+ * under us: nothing to log above debug.
+ *
+ * @param error What a read or write threw.
+ * @returns True for resets, broken pipes, and closed resources.
+ */
+export function isDisconnect(error: unknown): boolean {
+  return error instanceof Deno.errors.ConnectionReset ||
+    error instanceof Deno.errors.BrokenPipe ||
+    error instanceof Deno.errors.BadResource ||
+    error instanceof Deno.errors.Interrupted ||
+    error instanceof Deno.errors.ConnectionAborted ||
+    error instanceof Deno.errors.NotConnected;
+}
+
+/**
+ * Writes all of `bytes` (a socket may take them in parts).
+ *
+ * @param conn The connection.
+ * @param bytes What to write.
+ */
+export async function writeAll(conn: Pick<Deno.Conn, "write">, bytes: Uint8Array): Promise<void> {
+  let written = await conn.write(bytes);
+  while (written < bytes.length) written += await conn.write(bytes.subarray(written));
+}

@@ -1,0 +1,270 @@
+/**
+ * The session protocol's request → answer logic, with no sockets: one request
+ * line in, one answer line out. The TCP and UDP loops are thin wrappers around
+ * {@linkcode SessionProtocol.answer}.
+ *
+ * Grammar (words case-insensitive, blanks around them ignored):
+ *
+ * | request              | answer                                        |
+ * | -------------------- | --------------------------------------------- |
+ * | (empty)              | the time in the session's format              |
+ * | `timestamp`, `unix`  | Unix seconds                                  |
+ * | `FORMAT [ZONE]`      | that format, in ZONE or the session's zone    |
+ * | `format NAME`        | sets the session's format: `OK format NAME`   |
+ * | `tz ZONE`            | sets the session's zone: `OK tz ZONE`         |
+ * | `formats`            | every format name on one line                 |
+ * | `status`             | the clock's synchronisation state             |
+ * | `stats`              | the server's counters, one line               |
+ * | `help`               | one line of usage                             |
+ * | `quit`, `exit`       | `BYE`, then the session closes                |
+ * | anything else        | the time in the session's format              |
+ *
+ * @module
+ */
+
+import type { Clock } from "../../time/clock.ts";
+import { FORMATS, getFormat, type TimeFormat } from "../../time/formats.ts";
+import { resolveZone, type Zone } from "../../time/zone.ts";
+
+/** The answer to an over-long request; the session closes after it. */
+export const TOO_LONG_ANSWER = "ERR request too long (max 128 bytes)";
+/** The answer when a session is refused for the session limits. */
+export const BUSY_ANSWER = "ERR busy";
+/** The answer to `quit` and `exit`. */
+export const BYE_ANSWER = "BYE";
+
+/** What one session remembers between requests. */
+export interface SessionState {
+  /** The format an empty or unrecognised request is answered in. */
+  format: TimeFormat;
+  /** The zone answers are rendered in when a request names none. */
+  zone: Zone;
+  /** Set by `quit`/`exit`: the session closes after this answer. */
+  closing: boolean;
+  /** False for UDP, where `format` and `tz` cannot persist. */
+  readonly persistent: boolean;
+}
+
+/** Server-wide facts a request can ask for. */
+export interface SessionInfo {
+  /** One line on the clock's state, for the `status` command. */
+  status(): string;
+  /** One line of counters, for the `stats` command. */
+  stats(): string;
+}
+
+/** Settings of a {@linkcode SessionProtocol}. */
+export interface SessionProtocolOptions {
+  /** Where "now" comes from. */
+  clock: Clock;
+  /** The format of a new session. */
+  defaultFormat: TimeFormat;
+  /** The zone of a new session. */
+  defaultZone: Zone;
+  /**
+   * Answers `status` and `stats`.
+   *
+   * @default {a provider answering "OK status unavailable", "OK stats unavailable"}
+   */
+  info?: SessionInfo;
+}
+
+const HELP_ANSWER =
+  "OK requests: (empty) | timestamp | FORMAT [ZONE] | format NAME | tz ZONE | formats | status | stats | help | quit";
+const FORMATS_ANSWER = "OK " + FORMATS.map((format) => format.name).join(" ");
+const MAX_CACHED_ZONES = 512;
+const UNIX = getFormat("unix")!;
+
+/** A whole-second answer, kept for the rest of its second. */
+interface CachedAnswer {
+  second: number;
+  text: string;
+}
+
+/**
+ * Answers session requests. One instance serves every session of a server;
+ * per-session state lives in {@linkcode SessionState}.
+ *
+ * @example Usage
+ * ```ts
+ * import { SessionProtocol } from "./session_protocol.ts";
+ * import { fixedClock } from "../../time/clock.ts";
+ * import { getFormat } from "../../time/formats.ts";
+ * import { UTC } from "../../time/zone.ts";
+ * const protocol = new SessionProtocol({
+ *   clock: fixedClock({ seconds: 1795257245, nanos: 0 }),
+ *   defaultFormat: getFormat("go")!,
+ *   defaultZone: UTC,
+ * });
+ * const state = protocol.newState(true);
+ * if (protocol.answerText(state, "timestamp") !== "1795257245") throw new Error("answer");
+ * ```
+ */
+export class SessionProtocol {
+  readonly #clock: Clock;
+  readonly #defaultFormat: TimeFormat;
+  readonly #defaultZone: Zone;
+  readonly #info: SessionInfo;
+  readonly #zones = new Map<string, Zone>();
+  readonly #answers = new Map<string, CachedAnswer>();
+
+  /** @param options The clock, the defaults and the server facts. */
+  constructor(options: SessionProtocolOptions) {
+    this.#clock = options.clock;
+    this.#defaultFormat = options.defaultFormat;
+    this.#defaultZone = options.defaultZone;
+    this.#info = options.info ??
+      { status: () => "OK status unavailable", stats: () => "OK stats unavailable" };
+  }
+
+  /**
+   * A fresh session state with the server's defaults.
+   *
+   * @param persistent True for a TCP session, false for a UDP datagram.
+   * @returns The state.
+   */
+  newState(persistent: boolean): SessionState {
+    return {
+      format: this.#defaultFormat,
+      zone: this.#defaultZone,
+      closing: false,
+      persistent,
+    };
+  }
+
+  /**
+   * Answers one request given as bytes (as the framer hands them over).
+   *
+   * @param state The session's state; updated by `format`, `tz` and `quit`.
+   * @param bytes The buffer holding the request.
+   * @param start Where the request starts.
+   * @param end Where it ends (terminator excluded).
+   * @returns The answer, one line with no line ending.
+   */
+  answer(state: SessionState, bytes: Uint8Array, start: number, end: number): string {
+    // Trim blanks (space, tab, CR, NUL, VT, FF) on both sides.
+    while (start < end && isBlank(bytes[start])) start++;
+    while (end > start && isBlank(bytes[end - 1])) end--;
+    if (start === end) return this.#timeIn(state.format, state.zone);
+    // The hot request, matched without making a string.
+    if (end - start === 9 && equalsLowerAscii(bytes, start, "timestamp")) {
+      return this.#timeIn(UNIX, state.zone);
+    }
+    let text = "";
+    for (let i = start; i < end; i++) {
+      const byte = bytes[i];
+      text += String.fromCharCode(byte >= 65 && byte <= 90 ? byte + 32 : byte);
+    }
+    return this.#answerWords(state, text);
+  }
+
+  /**
+   * Answers one request given as text, for tests and tools.
+   *
+   * @param state The session's state.
+   * @param request The request line, without line ending.
+   * @returns The answer line.
+   */
+  answerText(state: SessionState, request: string): string {
+    const bytes = new TextEncoder().encode(request);
+    return this.answer(state, bytes, 0, bytes.length);
+  }
+
+  #answerWords(state: SessionState, text: string): string {
+    const words = text.split(/[ \t\v\f\r\0]+/);
+    const verb = words[0];
+    switch (verb) {
+      case "timestamp":
+        return this.#timeIn(UNIX, state.zone);
+      case "format":
+        return this.#setFormat(state, words);
+      case "tz":
+        return this.#setZone(state, words);
+      case "formats":
+        return FORMATS_ANSWER;
+      case "status":
+        return this.#info.status();
+      case "stats":
+        return this.#info.stats();
+      case "help":
+        return HELP_ANSWER;
+      case "quit":
+      case "exit":
+        state.closing = true;
+        return BYE_ANSWER;
+    }
+    const format = getFormat(verb);
+    if (format === undefined) return this.#timeIn(state.format, state.zone);
+    if (words.length === 1) return this.#timeIn(format, state.zone);
+    if (words.length > 2) return `ERR expected "FORMAT [ZONE]", got ${words.length} words`;
+    const zone = this.#zone(words[1]);
+    if (zone === undefined) return `ERR unknown time zone "${words[1]}"`;
+    return this.#timeIn(format, zone);
+  }
+
+  #setFormat(state: SessionState, words: string[]): string {
+    if (words.length === 1) return `OK format ${state.format.name}`;
+    if (!state.persistent) return "ERR format needs a TCP session";
+    const format = words.length === 2 ? getFormat(words[1]) : undefined;
+    if (format === undefined) return `ERR unknown format "${words.slice(1).join(" ")}"`;
+    state.format = format;
+    return `OK format ${format.name}`;
+  }
+
+  #setZone(state: SessionState, words: string[]): string {
+    if (words.length === 1) return `OK tz ${state.zone.name}`;
+    if (!state.persistent) return "ERR tz needs a TCP session";
+    const zone = words.length === 2 ? this.#zone(words[1]) : undefined;
+    if (zone === undefined) return `ERR unknown time zone "${words.slice(1).join(" ")}"`;
+    state.zone = zone;
+    return `OK tz ${zone.name}`;
+  }
+
+  /** Resolves a zone, remembering up to {@linkcode MAX_CACHED_ZONES} of them. */
+  #zone(text: string): Zone | undefined {
+    let zone = this.#zones.get(text);
+    if (zone !== undefined) return zone;
+    try {
+      zone = resolveZone(text);
+    } catch {
+      return undefined;
+    }
+    if (this.#zones.size >= MAX_CACHED_ZONES) {
+      this.#zones.delete(this.#zones.keys().next().value!);
+    }
+    this.#zones.set(text, zone);
+    return zone;
+  }
+
+  /** Renders now; whole-second formats are served from a per-second cache. */
+  #timeIn(format: TimeFormat, zone: Zone): string {
+    const now = this.#clock.now();
+    if (format.resolutionNanos < 1_000_000_000) {
+      return format.render(now, zone, this.#clock.monotonicNanos());
+    }
+    const key = format.zoned ? format.name + " " + zone.name : format.name;
+    const cached = this.#answers.get(key);
+    if (cached !== undefined && cached.second === now.seconds) return cached.text;
+    const text = format.render(now, zone, 0);
+    if (cached !== undefined) {
+      cached.second = now.seconds;
+      cached.text = text;
+    } else {
+      if (this.#answers.size >= MAX_CACHED_ZONES) this.#answers.clear();
+      this.#answers.set(key, { second: now.seconds, text });
+    }
+    return text;
+  }
+}
+
+function isBlank(byte: number): boolean {
+  return byte === 32 || byte === 9 || byte === 13 || byte === 0 || byte === 11 || byte === 12;
+}
+
+function equalsLowerAscii(bytes: Uint8Array, start: number, word: string): boolean {
+  for (let i = 0; i < word.length; i++) {
+    const byte = bytes[start + i];
+    if ((byte >= 65 && byte <= 90 ? byte + 32 : byte) !== word.charCodeAt(i)) return false;
+  }
+  return true;
+}
