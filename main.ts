@@ -14,7 +14,7 @@ import { formatsCommand } from "./src/cli/formats_command.ts";
 import { queryCommand } from "./src/query/query_command.ts";
 import { parseServeArgs, SERVE_HELP } from "./src/cli/serve_config.ts";
 import { serve } from "./src/server/serve_command.ts";
-import { BindError } from "./src/server/server.ts";
+import { BindError } from "./src/server/bind.ts";
 import { UsageError } from "./src/cli/usage_error.ts";
 import { VERSION } from "./src/cli/version.ts";
 

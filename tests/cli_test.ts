@@ -86,8 +86,8 @@ const usageErrors: [string[], RegExp][] = [
   [["serve", "--metrics", ":9123/udp"], /^clockd: --metrics: invalid address ":9123\/udp"/],
   [["serve", "--workers", "0"], /^clockd: --workers: expected a whole number from 1 to 64/],
   [
-    ["serve", "--tcp-engine", "uring"],
-    /^clockd: --tcp-engine: expected deno or epoll, got "uring"/,
+    ["serve", "--io", "uring"],
+    /^clockd: --io: expected kernel or deno, got "uring"/,
   ],
   [["formats", "--at", "yesterday"], /^clockd: --at: invalid instant "yesterday"/],
   [["formats", "--tz", "Nowhere"], /^clockd: --tz: unknown time zone "Nowhere"/],

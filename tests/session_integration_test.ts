@@ -4,7 +4,7 @@
 
 import { match, ok, strictEqual } from "node:assert/strict";
 import { FORMATS } from "../src/time/formats.ts";
-import { hasProgram, LineClient, startClockd, tcpEngineTest, udpAsk } from "./_clockd.ts";
+import { engineTest, hasProgram, LineClient, startClockd, udpAsk } from "./_clockd.ts";
 
 const decoder = new TextDecoder();
 const nowSeconds = () => Date.now() / 1000;
@@ -15,7 +15,7 @@ function assertUnixNow(answer: string): void {
   ok(Math.abs(Number(answer) - nowSeconds()) < 2, `${answer} is not now`);
 }
 
-tcpEngineTest({
+engineTest({
   name: "session: timestamp with LF, CRLF and no newline",
   async fn() {
     await using server = await startClockd(["--session", "127.0.0.1:0"]);
@@ -39,7 +39,7 @@ tcpEngineTest({
   },
 });
 
-tcpEngineTest({
+engineTest({
   name: "session: a request with no newline is answered at half-close",
   async fn() {
     await using server = await startClockd([
@@ -57,7 +57,7 @@ tcpEngineTest({
   },
 });
 
-tcpEngineTest({
+engineTest({
   name: "session: the default answer is Go's time.Now().String()",
   async fn() {
     await using server = await startClockd(["--session", "127.0.0.1:0/tcp"]);
@@ -69,7 +69,7 @@ tcpEngineTest({
   },
 });
 
-tcpEngineTest({
+engineTest({
   name: "session: every format is served",
   async fn() {
     await using server = await startClockd(["--session", "127.0.0.1:0/tcp"]);
@@ -90,7 +90,7 @@ tcpEngineTest({
   },
 });
 
-tcpEngineTest({
+engineTest({
   name: "session: zones per request, and unknown zones",
   async fn() {
     await using server = await startClockd(["--session", "127.0.0.1:0/tcp"]);
@@ -104,7 +104,7 @@ tcpEngineTest({
   },
 });
 
-tcpEngineTest({
+engineTest({
   name: "session: format and tz set the session's defaults",
   async fn() {
     await using server = await startClockd(["--session", "127.0.0.1:0/tcp"]);
@@ -122,7 +122,7 @@ tcpEngineTest({
   },
 });
 
-tcpEngineTest({
+engineTest({
   name: "session: --default-format and --tz set the server's defaults",
   async fn() {
     await using server = await startClockd([
@@ -138,7 +138,7 @@ tcpEngineTest({
   },
 });
 
-tcpEngineTest({
+engineTest({
   name: "session: help, pipelining, quit",
   async fn() {
     await using server = await startClockd(["--session", "127.0.0.1:0/tcp"]);
@@ -155,7 +155,7 @@ tcpEngineTest({
   },
 });
 
-tcpEngineTest({
+engineTest({
   name: "session: the 128-byte cap, both sides of the boundary",
   async fn() {
     await using server = await startClockd(["--session", "127.0.0.1:0/tcp"]);
@@ -178,7 +178,7 @@ tcpEngineTest({
   },
 });
 
-tcpEngineTest({
+engineTest({
   name: "session: an idle session is closed at --idle-timeout",
   async fn() {
     await using server = await startClockd([
@@ -196,7 +196,7 @@ tcpEngineTest({
   },
 });
 
-tcpEngineTest({
+engineTest({
   name: "session: complete requests extend the idle deadline",
   async fn() {
     await using server = await startClockd([
@@ -216,7 +216,7 @@ tcpEngineTest({
 });
 
 for (const partialWait of ["0", "50ms"]) {
-  tcpEngineTest({
+  engineTest({
     name: `session: trickled bytes do not extend the idle deadline (--partial-wait ${partialWait})`,
     async fn() {
       await using server = await startClockd([
@@ -250,7 +250,7 @@ for (const partialWait of ["0", "50ms"]) {
   });
 }
 
-tcpEngineTest({
+engineTest({
   name: "session: --max-sessions-per-ip refuses the next session with ERR busy",
   async fn() {
     await using server = await startClockd([
@@ -280,7 +280,7 @@ tcpEngineTest({
   },
 });
 
-tcpEngineTest({
+engineTest({
   name: "session: --max-sessions refuses sessions past the total",
   async fn() {
     await using server = await startClockd(["--session", "127.0.0.1:0/tcp", "--max-sessions", "1"]);
@@ -315,7 +315,7 @@ Deno.test("session over UDP: requests, stateless commands, oversized and binary 
   match((await ask("unix"))!, /^\d+\n$/);
 });
 
-tcpEngineTest({
+engineTest({
   name: "session: SIGTERM says goodbye to open sessions and exits 0",
   async fn() {
     const server = await startClockd(["--session", "127.0.0.1:0/tcp"]);
@@ -329,7 +329,7 @@ tcpEngineTest({
   },
 });
 
-tcpEngineTest({
+engineTest({
   name: "session: SIGINT exits 0 too",
   async fn() {
     const server = await startClockd(["--session", "127.0.0.1:0"]);
@@ -337,7 +337,7 @@ tcpEngineTest({
   },
 });
 
-tcpEngineTest({
+engineTest({
   name: "session: random bytes into live sessions never stop the server",
   async fn() {
     await using server = await startClockd([
@@ -369,7 +369,7 @@ tcpEngineTest({
   },
 });
 
-tcpEngineTest({
+engineTest({
   name: "session: listens on IPv6 loopback",
   async fn() {
     await using server = await startClockd(["--session", "[::1]:0"]);
@@ -380,7 +380,7 @@ tcpEngineTest({
   },
 });
 
-tcpEngineTest({
+engineTest({
   name: "session: the startup log names every bound address",
   async fn() {
     await using server = await startClockd(["--session", "127.0.0.1:0"]);
@@ -408,7 +408,7 @@ async function nc(args: string[], input: string): Promise<string> {
   return decoder.decode(output.stdout);
 }
 
-tcpEngineTest({
+engineTest({
   name: "session: the real nc binary asks over TCP and UDP",
   ignore: !hasProgram("nc"),
   async fn() {
@@ -421,5 +421,34 @@ tcpEngineTest({
     strictEqual(bye, "BYE");
     const udp = await nc(["-u", "-w1", "127.0.0.1", port], "timestamp\n");
     assertUnixNow(udp.trim());
+  },
+});
+
+engineTest({
+  name: "a request then FIN (nc -N) is answered and closed, 100 times in a row",
+  async fn() {
+    await using server = await startClockd(["--session", "127.0.0.1:0/tcp", "--tcp-rate", "off"]);
+    const port = server.port("session", "tcp");
+    const request = new TextEncoder().encode("rfc3339 Asia/Tokyo\n");
+    for (let i = 0; i < 100; i++) {
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+      // The request and the FIN leave together, as `printf … | nc -N` sends them.
+      await conn.write(request);
+      await conn.closeWrite();
+      const timer = setTimeout(() => conn.close(), 2000);
+      let text = "";
+      const buffer = new Uint8Array(256);
+      try {
+        for (let n = await conn.read(buffer); n !== null; n = await conn.read(buffer)) {
+          text += new TextDecoder().decode(buffer.subarray(0, n));
+        }
+      } catch (error) {
+        throw new Error(`round ${i}: no end of stream within 2 s (${error})`);
+      } finally {
+        clearTimeout(timer);
+      }
+      conn.close();
+      match(text, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+09:00\n$/, `round ${i}`);
+    }
   },
 });

@@ -17,6 +17,8 @@ export interface MetricsServerOptions {
   port: number;
   /** The registry `/metrics` renders. */
   metrics: Metrics;
+  /** Gathers the other isolates' latest counters into `metrics` before `/metrics` renders. */
+  collect?: () => Promise<void>;
   /** Whether `/healthz` answers 200; a throw counts as unhealthy. */
   healthy: () => boolean;
   /**
@@ -78,7 +80,13 @@ export function startMetricsServer(options: MetricsServerOptions): MetricsServer
       counters.errors++;
       return new Response("internal error\n", { status: 500, headers: { "content-type": TEXT } });
     },
-  }, (request) => handle(request, metrics, healthy, counters));
+  }, async (request) => {
+    // Fresh counters from every isolate before rendering (bounded by the caller).
+    if (options.collect !== undefined && pathOf(request.url) === "/metrics") {
+      await options.collect();
+    }
+    return handle(request, metrics, healthy, counters);
+  });
   let closed: Promise<void> | null = null;
   return {
     addr: server.addr,
