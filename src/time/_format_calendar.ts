@@ -219,6 +219,16 @@ export function padInt(n: number, width: number): string {
 }
 
 /**
+ * The wall-clock time as `15:04:05`, two digits each.
+ *
+ * @param t The local time.
+ * @returns `hh:mm:ss`.
+ */
+export function clockTime(t: LocalTime): string {
+  return pad2(t.hour) + ":" + pad2(t.minute) + ":" + pad2(t.second);
+}
+
+/**
  * Nanoseconds as exactly nine digits.
  *
  * @param nanos 0 to 999,999,999.
