@@ -206,11 +206,27 @@ Deno.test("formatInstant() renders unix, unixms, unixus and unixns floored", () 
   }
 });
 
-Deno.test("formatInstant() renders rfc1123 as the HTTP date, always GMT", () => {
+Deno.test("formatInstant() renders rfc1123 as Go's RFC1123, in the zone asked for", () => {
   check("rfc1123", [
+    [NOV, NOV_NS, "UTC", "Sat, 21 Nov 2026 09:54:05 UTC"],
+    [NOV, NOV_NS, "GMT", "Sat, 21 Nov 2026 09:54:05 GMT"],
+    [NOV, NOV_NS, "Europe/Paris", "Sat, 21 Nov 2026 10:54:05 CET"],
+    [NOV, NOV_NS, "+05:30", "Sat, 21 Nov 2026 15:24:05 +0530"],
+    [NY_SPRING - 1, 999_999_999, "America/New_York", "Sun, 08 Mar 2026 01:59:59 EST"],
+    [NY_SPRING, 0, "America/New_York", "Sun, 08 Mar 2026 03:00:00 EDT"],
+    [PARIS_SPRING - 1, 999_999_999, "Europe/Paris", "Sun, 29 Mar 2026 01:59:59 CET"],
+    [PARIS_SPRING, 0, "Europe/Paris", "Sun, 29 Mar 2026 03:00:00 CEST"],
+    [APOLLO, 250_000_000, "America/New_York", "Sun, 20 Jul 1969 16:17:40 EDT"],
+    [-2, 500_000_000, "-08:00", "Wed, 31 Dec 1969 15:59:58 -0800"],
+  ]);
+});
+
+Deno.test("formatInstant() renders http as the HTTP date (IMF-fixdate), always GMT", () => {
+  check("http", [
     [NOV, NOV_NS, "UTC", "Sat, 21 Nov 2026 09:54:05 GMT"],
     [NOV, NOV_NS, "Europe/Paris", "Sat, 21 Nov 2026 09:54:05 GMT"],
     [NOV, NOV_NS, "+05:30", "Sat, 21 Nov 2026 09:54:05 GMT"],
+    [JUL, 0, "UTC", "Sat, 04 Jul 2026 12:00:00 GMT"],
     [NY_SPRING, 0, "America/New_York", "Sun, 08 Mar 2026 07:00:00 GMT"],
     [PARIS_SPRING - 1, 999_999_999, "Europe/Paris", "Sun, 29 Mar 2026 00:59:59 GMT"],
     [APOLLO, 250_000_000, "America/New_York", "Sun, 20 Jul 1969 20:17:40 GMT"],
@@ -456,6 +472,7 @@ Deno.test("FORMATS lists lower-case names once, go first", () => {
       "iso8601-ordinal",
       "iso8601-week",
       "rfc1123",
+      "http",
       "rfc2822",
       "rfc850",
       "ansic",
@@ -518,6 +535,25 @@ Deno.test("FORMATS unzoned formats ignore the zone", () => {
       );
       assert.equal(outputs.size === 1, !format.zoned, format.name);
     }
+  }
+});
+
+Deno.test("FORMATS says which formats are zone-less by definition", () => {
+  const zoneless = FORMATS.filter((format) => !format.zoned).map((format) => format.name);
+  assert.deepEqual(zoneless, [
+    "unix",
+    "unixms",
+    "unixus",
+    "unixns",
+    "http",
+    "nist",
+    "mjd",
+    "jd",
+    "ntp",
+    "tai64n",
+  ]);
+  for (const format of FORMATS) {
+    assert.equal(/\bzone ignored\b/.test(format.summary), !format.zoned, format.summary);
   }
 });
 

@@ -26,6 +26,13 @@ const answers: [string, string][] = [
   ["rfc3339 +05:30", "2026-11-21T15:24:05+05:30"],
   ["rfc3339nano utc", "2026-11-21T09:54:05.123456789Z"],
   ["timestamp Europe/Paris", "1795254845"],
+  ["rfc1123", "Sat, 21 Nov 2026 09:54:05 UTC"],
+  ["rfc1123 Europe/Paris", "Sat, 21 Nov 2026 10:54:05 CET"],
+  ["RFC1123 America/New_York", "Sat, 21 Nov 2026 04:54:05 EST"],
+  ["http Europe/Paris", "Sat, 21 Nov 2026 09:54:05 GMT"],
+  ["timestamp Mars/Olympus_Mons", 'ERR unknown time zone "Mars/Olympus_Mons"'],
+  ["unix Mars/Olympus_Mons", 'ERR unknown time zone "Mars/Olympus_Mons"'],
+  ["timestamp UTC extra", 'ERR expected "FORMAT [ZONE]", got 3 words'],
   ["rfc3339 Mars/Olympus", 'ERR unknown time zone "Mars/Olympus"'],
   ["rfc3339 UTC extra", 'ERR expected "FORMAT [ZONE]", got 3 words'],
   ["what time is it", GO],
@@ -53,6 +60,7 @@ Deno.test("SessionProtocol.answer() keeps format and tz for the session", () => 
   strictEqual(p.answerText(state, "format RFC3339"), "OK format rfc3339");
   strictEqual(p.answerText(state, ""), "2026-11-21T09:54:05Z");
   strictEqual(p.answerText(state, "tz Asia/Kolkata"), "OK tz Asia/Kolkata");
+  strictEqual(p.answerText(state, "rfc1123"), "Sat, 21 Nov 2026 15:24:05 IST");
   strictEqual(p.answerText(state, "anything"), "2026-11-21T15:24:05+05:30");
   strictEqual(p.answerText(state, "format nope"), 'ERR unknown format "nope"');
   strictEqual(p.answerText(state, "tz Nowhere"), 'ERR unknown time zone "Nowhere"');

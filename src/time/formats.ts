@@ -20,18 +20,28 @@
  */
 
 import {
-  civilFromDays,
   clockTime,
-  daysFromCivil,
-  type LocalTime,
   localTime,
-  MONTH_NAMES,
   pad2,
-  pad9,
   padInt,
   trimmedFraction,
   WEEKDAY_NAMES,
 } from "./_format_calendar.ts";
+import {
+  isoDate,
+  isoTime,
+  isoWeekDate,
+  mailDate,
+  monotonicField,
+  MONTHS,
+  MONTHS_SHORT,
+  numericOffset,
+  ordinalDate,
+  rfc3339Nano,
+  rfc3339Offset,
+  spaceDay,
+  WEEKDAYS_SHORT,
+} from "./_format_fields.ts";
 import {
   julianDate,
   modifiedJulianDate,
@@ -72,75 +82,6 @@ export interface TimeFormat {
   render(instant: Instant, zone: Zone, monotonicNanos: number): string;
 }
 
-const WEEKDAYS = WEEKDAY_NAMES;
-const WEEKDAYS_SHORT = WEEKDAYS.map((day) => day.slice(0, 3));
-/** Month names by 1-based month number. */
-const MONTHS = ["", ...MONTH_NAMES];
-const MONTHS_SHORT = MONTHS.map((month) => month.slice(0, 3));
-
-// ---------------------------------------------------------------------------
-// Field writers
-
-function date(t: LocalTime): string {
-  return padInt(t.year, 4) + "-" + pad2(t.month) + "-" + pad2(t.day);
-}
-
-/** Go's `_2`: the day of the month padded with a space. */
-function spaceDay(day: number): string {
-  return day < 10 ? " " + day : String(day);
-}
-
-/**
- * Go's `-0700` and, with a colon, `-07:00`: whole minutes of the offset
- * (seconds truncated), the sign of those minutes.
- */
-function numericOffset(offsetSeconds: number, colon: boolean): string {
-  const minutes = Math.trunc(offsetSeconds / 60);
-  const abs = Math.abs(minutes);
-  return (minutes < 0 ? "-" : "+") + pad2(Math.floor(abs / 60)) + (colon ? ":" : "") +
-    pad2(abs % 60);
-}
-
-/** Go's `Z07:00`: `Z` for a zero offset. */
-function rfc3339Offset(offsetSeconds: number): string {
-  return offsetSeconds === 0 ? "Z" : numericOffset(offsetSeconds, true);
-}
-
-function rfc3339Nano(t: LocalTime): string {
-  return date(t) + "T" + clockTime(t) + trimmedFraction(t.nanos) + rfc3339Offset(t.offsetSeconds);
-}
-
-/** The ISO 8601 time part shared by the three `iso8601` formats. */
-function isoTime(t: LocalTime): string {
-  return "T" + clockTime(t) + "," + pad9(t.nanos) + numericOffset(t.offsetSeconds, true);
-}
-
-/** Go's `m=±s.nnnnnnnnn`, or nothing without a monotonic reading. */
-function monotonic(nanos: number): string {
-  if (!Number.isFinite(nanos)) return "";
-  const rounded = Math.round(nanos);
-  const abs = Math.abs(rounded);
-  const seconds = Math.floor(abs / 1e9);
-  return " m=" + (rounded < 0 ? "-" : "+") + seconds + "." + pad9(abs - seconds * 1e9);
-}
-
-/** The ISO 8601 week date: the week-year is the year of the week's Thursday. */
-function isoWeekDate(t: LocalTime): string {
-  const weekday = t.weekday === 0 ? 7 : t.weekday;
-  const thursday = t.days - weekday + 4;
-  const weekYear = civilFromDays(thursday).year;
-  const week = Math.floor((thursday - daysFromCivil(weekYear, 1, 1)) / 7) + 1;
-  return padInt(weekYear, 4) + "-W" + pad2(week) + "-" + weekday;
-}
-
-function ordinalDate(t: LocalTime): string {
-  const dayOfYear = t.days - daysFromCivil(t.year, 1, 1) + 1;
-  return padInt(t.year, 4) + "-" + String(dayOfYear).padStart(3, "0");
-}
-
-// ---------------------------------------------------------------------------
-// The formats
-
 function define(
   name: string,
   summary: string,
@@ -155,6 +96,12 @@ function define(
  * Every format, in display order (`go` first). Resolutions are in
  * nanoseconds; whole-second formats say 1e9.
  *
+ * A zone is honoured by every format that shows wall-clock time. Ten are
+ * zone-less by definition, so a zone given to them is accepted (an unknown
+ * one still refused) and ignored, and their summaries say `zone ignored`:
+ * the Unix counts, `http` (GMT by definition), `nist` (UTC), `mjd` and `jd`
+ * (UTC days), `ntp` and `tai64n` (counts from an epoch).
+ *
  * - `go`: Go's `time.Time.String()`: `2006-01-02 15:04:05.999999999 -0700 MST`
  *   (fraction trimmed of trailing zeros, dropped when zero), then
  *   ` m=±s.nnnnnnnnn` from the monotonic reading, omitted when it is `NaN`.
@@ -164,8 +111,11 @@ function define(
  *   `+00:00` for UTC: exactly GNU `date --iso-8601=ns`. `iso8601-ordinal`
  *   (`2026-325T…`) and `iso8601-week` (`2026-W47-6T…`, ISO week-year) share the time part.
  * - `unix`, `unixms`, `unixus`, `unixns`: integer counts since 1970, floored.
- * - `rfc1123`: the HTTP date (IMF-fixdate), always GMT. `rfc2822`: Go's
- *   `RFC1123Z`, the mail date with the numeric offset. `rfc850`, `ansic`,
+ * - `rfc1123`: Go's `RFC1123`, `Mon, 02 Jan 2006 15:04:05 MST`, in the zone
+ *   with its abbreviation (`UTC` in UTC, `+0530` for a fixed offset).
+ *   `http`: the HTTP date (RFC 9110 IMF-fixdate, Go's `http.TimeFormat`),
+ *   by definition always GMT. `rfc2822`: Go's `RFC1123Z`, the mail date
+ *   with the numeric offset. `rfc850`, `ansic`,
  *   `unixdate`: Go's layouts of those names (`unixdate` is `date`'s C-locale output).
  * - `daytime`: RFC 867's suggested `Weekday, Month Day, Year HH:MM:SS-ZONE`
  *   (day unpadded; a numeric abbreviation follows the time without the `-`).
@@ -185,8 +135,9 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     true,
     (instant, zone, monotonicNanos) => {
       const t = localTime(instant, zone);
-      return date(t) + " " + clockTime(t) + trimmedFraction(t.nanos) + " " +
-        numericOffset(t.offsetSeconds, false) + " " + t.abbreviation + monotonic(monotonicNanos);
+      return isoDate(t) + " " + clockTime(t) + trimmedFraction(t.nanos) + " " +
+        numericOffset(t.offsetSeconds, false) + " " + t.abbreviation +
+        monotonicField(monotonicNanos);
     },
   ),
   define(
@@ -196,7 +147,7 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     true,
     (instant, zone) => {
       const t = localTime(instant, zone);
-      return date(t) + "T" + clockTime(t) + rfc3339Offset(t.offsetSeconds);
+      return isoDate(t) + "T" + clockTime(t) + rfc3339Offset(t.offsetSeconds);
     },
   ),
   define(
@@ -213,7 +164,7 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     true,
     (instant, zone) => {
       const t = localTime(instant, zone);
-      return date(t) + isoTime(t);
+      return isoDate(t) + isoTime(t);
     },
   ),
   define(
@@ -236,20 +187,44 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
       return isoWeekDate(t) + isoTime(t);
     },
   ),
-  define("unix", "Seconds since 1970-01-01 UTC", 1e9, false, (instant) => String(instant.seconds)),
-  define("unixms", "Milliseconds since 1970-01-01 UTC", 1e6, false, (i) => scaledCount(i, 3)),
-  define("unixus", "Microseconds since 1970-01-01 UTC", 1e3, false, (i) => scaledCount(i, 6)),
-  define("unixns", "Nanoseconds since 1970-01-01 UTC", 1, false, (i) => scaledCount(i, 9)),
   define(
-    "rfc1123",
-    "HTTP date (RFC 9110 IMF-fixdate), always GMT",
+    "unix",
+    "Seconds since 1970-01-01 UTC; zone ignored",
     1e9,
     false,
-    (instant) => {
-      const t = localTime(instant, UTC);
-      return WEEKDAYS_SHORT[t.weekday] + ", " + pad2(t.day) + " " + MONTHS_SHORT[t.month] + " " +
-        padInt(t.year, 4) + " " + clockTime(t) + " GMT";
+    (i) => String(i.seconds),
+  ),
+  define(
+    "unixms",
+    "Milliseconds since 1970 UTC; zone ignored",
+    1e6,
+    false,
+    (i) => scaledCount(i, 3),
+  ),
+  define(
+    "unixus",
+    "Microseconds since 1970 UTC; zone ignored",
+    1e3,
+    false,
+    (i) => scaledCount(i, 6),
+  ),
+  define("unixns", "Nanoseconds since 1970 UTC; zone ignored", 1, false, (i) => scaledCount(i, 9)),
+  define(
+    "rfc1123",
+    "Go's RFC1123 layout, in the zone, with its abbreviation",
+    1e9,
+    true,
+    (instant, zone) => {
+      const t = localTime(instant, zone);
+      return mailDate(t) + " " + t.abbreviation;
     },
+  ),
+  define(
+    "http",
+    "HTTP date (RFC 9110 IMF-fixdate), always GMT; zone ignored",
+    1e9,
+    false,
+    (instant) => mailDate(localTime(instant, UTC)) + " GMT",
   ),
   define(
     "rfc2822",
@@ -258,8 +233,7 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     true,
     (instant, zone) => {
       const t = localTime(instant, zone);
-      return WEEKDAYS_SHORT[t.weekday] + ", " + pad2(t.day) + " " + MONTHS_SHORT[t.month] + " " +
-        padInt(t.year, 4) + " " + clockTime(t) + " " + numericOffset(t.offsetSeconds, false);
+      return mailDate(t) + " " + numericOffset(t.offsetSeconds, false);
     },
   ),
   define(
@@ -269,13 +243,13 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     true,
     (instant, zone) => {
       const t = localTime(instant, zone);
-      return WEEKDAYS[t.weekday] + ", " + pad2(t.day) + "-" + MONTHS_SHORT[t.month] + "-" +
+      return WEEKDAY_NAMES[t.weekday] + ", " + pad2(t.day) + "-" + MONTHS_SHORT[t.month] + "-" +
         pad2(Math.abs(t.year) % 100) + " " + clockTime(t) + " " + t.abbreviation;
     },
   ),
   define(
     "ansic",
-    "C asctime() / Go's ANSIC layout, no zone",
+    "C asctime() / Go's ANSIC layout: wall time in the zone, not named",
     1e9,
     true,
     (instant, zone) => {
@@ -304,27 +278,45 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
       const t = localTime(instant, zone);
       const abbreviation = t.abbreviation;
       const numeric = abbreviation.startsWith("+") || abbreviation.startsWith("-");
-      return WEEKDAYS[t.weekday] + ", " + MONTHS[t.month] + " " + t.day + ", " + t.year + " " +
+      return WEEKDAY_NAMES[t.weekday] + ", " + MONTHS[t.month] + " " + t.day + ", " + t.year + " " +
         clockTime(t) + (numeric ? "" : "-") + abbreviation;
     },
   ),
   define(
     "nist",
-    "NIST daytime layout (MJD, UTC, US DST code), labelled UTC(clockd)",
+    "NIST daytime layout (MJD, UTC, US DST code), UTC(clockd); zone ignored",
     1e9,
     false,
     (instant) => nistDaytime(instant),
   ),
   define(
     "mjd",
-    "Modified Julian Date, 8 decimals",
+    "Modified Julian Date (UTC), 8 decimals; zone ignored",
     NANOS_PER_DAY_UNIT,
     false,
     (i) => modifiedJulianDate(i),
   ),
-  define("jd", "Julian Date, 8 decimals", NANOS_PER_DAY_UNIT, false, (i) => julianDate(i)),
-  define("ntp", "NTP timestamp: era seconds.fraction in hex", 1, false, (i) => ntpTimestamp(i)),
-  define("tai64n", "TAI64N label in hex (TAI, leap seconds applied)", 1, false, (i) => tai64n(i)),
+  define(
+    "jd",
+    "Julian Date (UTC), 8 decimals; zone ignored",
+    NANOS_PER_DAY_UNIT,
+    false,
+    (i) => julianDate(i),
+  ),
+  define(
+    "ntp",
+    "NTP timestamp: era seconds.fraction in hex; zone ignored",
+    1,
+    false,
+    (i) => ntpTimestamp(i),
+  ),
+  define(
+    "tai64n",
+    "TAI64N label in hex (TAI, leap seconds applied); zone ignored",
+    1,
+    false,
+    (i) => tai64n(i),
+  ),
   define(
     "json",
     "JSON object: unix, unixns, rfc3339nano, zone, offset, mjd, ntp, tai64n",

@@ -19,6 +19,10 @@
  * | `quit`, `exit`       | `BYE`, then the session closes                |
  * | anything else        | the time in the session's format              |
  *
+ * `timestamp` is the format `unix`. A ZONE is honoured or refused, never
+ * dropped: formats that are zone-less by definition (the Unix counts,
+ * `http`, `nist`, `mjd`, `jd`, `ntp`, `tai64n`) check it and ignore it.
+ *
  * Request bytes are read one character per byte (Latin-1). An `ERR` answer
  * that echoes what the client sent (an unknown zone or format) quotes it
  * exactly as sent, case kept, and writes only printable ASCII: bytes 0x20 to
@@ -181,8 +185,6 @@ export class SessionProtocol {
     const words = text.split(BLANKS);
     const verb = words[0].toLowerCase();
     switch (verb) {
-      case "timestamp":
-        return this.#timeIn(UNIX, state.zone);
       case "format":
         return this.#setFormat(state, words, text);
       case "tz":
