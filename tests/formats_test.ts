@@ -298,6 +298,20 @@ Deno.test("formatInstant() renders daytime in RFC 867's suggested syntax", () =>
   ]);
 });
 
+Deno.test("formatInstant() writes tzdata's historical abbreviations: London's BST of 1970", () => {
+  // 1968-10-27 to 1971-10-31: British Standard Time, +01:00 all year, "BST" in tzdata.
+  check("go", [[0, 0, "Europe/London", "1970-01-01 01:00:00 +0100 BST"]]);
+  check("rfc850", [[0, 0, "Europe/London", "Thursday, 01-Jan-70 01:00:00 BST"]]);
+  check("unixdate", [[0, 0, "Europe/London", "Thu Jan  1 01:00:00 BST 1970"]]);
+  check("daytime", [[0, 0, "Europe/London", "Thursday, January 1, 1970 01:00:00-BST"]]);
+  check("rfc1123", [[0, 0, "Europe/London", "Thu, 01 Jan 1970 01:00:00 BST"]]);
+  // Before and after: GMT in winter, as everywhere else in London's history.
+  check("go", [
+    [-62_208_000, 0, "Europe/London", "1968-01-12 00:00:00 +0000 GMT"],
+    [60_000_000, 0, "Europe/London", "1971-11-26 10:40:00 +0000 GMT"],
+  ]);
+});
+
 Deno.test("formatInstant() renders nist in NIST's layout labelled UTC(clockd)", () => {
   check("nist", [
     [NOV, NOV_NS, "UTC", "61365 26-11-21 09:54:05 00 0 0   0.0 UTC(clockd) *"],
