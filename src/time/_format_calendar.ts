@@ -223,6 +223,13 @@ export function padInt(n: number, width: number): string {
  *
  * @param t The local time.
  * @returns `hh:mm:ss`.
+ *
+ * @example Usage
+ * ```ts
+ * import { clockTime, localTime } from "./_format_calendar.ts";
+ * import { UTC } from "./zone.ts";
+ * if (clockTime(localTime({ seconds: 3_723, nanos: 0 }, UTC)) !== "01:02:03") throw new Error();
+ * ```
  */
 export function clockTime(t: LocalTime): string {
   return pad2(t.hour) + ":" + pad2(t.minute) + ":" + pad2(t.second);
