@@ -98,7 +98,15 @@ engineTest({
     match(await client.ask("rfc3339 Asia/Kolkata"), /\+05:30$/);
     match(await client.ask("rfc3339 +02:00"), /\+02:00$/);
     match(await client.ask("rfc3339 utc"), /Z$/);
-    strictEqual(await client.ask("rfc3339 Mars/Olympus"), 'ERR unknown time zone "mars/olympus"');
+    strictEqual(
+      await client.ask("rfc3339 Mars/Olympus_Mons"),
+      'ERR unknown time zone "Mars/Olympus_Mons"',
+    );
+    // Bytes outside printable ASCII come back escaped, one \xhh per byte sent.
+    strictEqual(
+      await client.ask("rfc3339 Caf\u00e9\u001b[2J"),
+      'ERR unknown time zone "Caf\\xc3\\xa9\\x1b[2J"',
+    );
     // The session survives the error.
     assertUnixNow(await client.ask("timestamp"));
   },
@@ -115,7 +123,7 @@ engineTest({
     match(await client.ask(""), /\+05:30$/);
     match(await client.ask("anything"), /\+05:30$/);
     strictEqual(await client.ask("format nope"), 'ERR unknown format "nope"');
-    strictEqual(await client.ask("tz Nowhere/Land"), 'ERR unknown time zone "nowhere/land"');
+    strictEqual(await client.ask("tz Nowhere/Land"), 'ERR unknown time zone "Nowhere/Land"');
     // A second session starts from the server's defaults.
     using other = await LineClient.connect(server.port("session", "tcp"));
     match(await other.ask(""), / UTC m=\+/);
@@ -308,6 +316,10 @@ Deno.test("session over UDP: requests, stateless commands, oversized and binary 
   match((await ask(""))!, / UTC m=\+/);
   strictEqual(await ask("format unix"), "ERR format needs a TCP session\n");
   strictEqual(await ask("tz UTC"), "ERR tz needs a TCP session\n");
+  strictEqual(
+    await ask("rfc3339 Mars/Olympus_Mons\u00e9\n"),
+    'ERR unknown time zone "Mars/Olympus_Mons\\xc3\\xa9"\n',
+  );
   match((await ask("z".repeat(128)))!, / UTC m=\+/, "128 bytes is within the cap");
   strictEqual(await ask("z".repeat(129)), null, "129 bytes is dropped");
   match((await ask(new Uint8Array([0, 255, 1, 128, 10, 13])))!, / UTC m=\+/);

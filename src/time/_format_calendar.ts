@@ -219,6 +219,23 @@ export function padInt(n: number, width: number): string {
 }
 
 /**
+ * The wall-clock time as `15:04:05`, two digits each.
+ *
+ * @param t The local time.
+ * @returns `hh:mm:ss`.
+ *
+ * @example Usage
+ * ```ts
+ * import { clockTime, localTime } from "./_format_calendar.ts";
+ * import { UTC } from "./zone.ts";
+ * if (clockTime(localTime({ seconds: 3_723, nanos: 0 }, UTC)) !== "01:02:03") throw new Error();
+ * ```
+ */
+export function clockTime(t: LocalTime): string {
+  return pad2(t.hour) + ":" + pad2(t.minute) + ":" + pad2(t.second);
+}
+
+/**
  * Nanoseconds as exactly nine digits.
  *
  * @param nanos 0 to 999,999,999.
