@@ -31,6 +31,8 @@ interface FakeOptions {
   tamper?: (answer: Uint8Array, request: Uint8Array) => Uint8Array | null;
   /** The long-term seed. */
   seed?: number;
+  /** Datagrams sent before each UDP answer. */
+  prelude?: Uint8Array[];
 }
 
 /** A Roughtime server on 127.0.0.1, UDP and TCP on the same port. */
@@ -55,6 +57,7 @@ async function fakeRoughtime(options: FakeOptions = {}) {
         const [request, from] = await udp.receive();
         requests.push(request);
         const reply = await answer(request, "udp");
+        for (const junk of options.prelude ?? []) await udp.send(junk, from);
         if (reply !== null) await udp.send(reply, from);
       }
     } catch { /* closed */ }
@@ -244,6 +247,14 @@ Deno.test("clockd query reports a Roughtime server a day ahead as inconsistent, 
   assert.equal(chain.inconsistent[0].earlier, parseQueryUrl(liar.tcpUrl).url);
   assert.equal(chain.malfeasance_report.responses.length, 2);
   assert.equal(chain.malfeasance_report.responses[1].rand.length, 44);
+});
+
+Deno.test("clockd query ignores stray datagrams that cannot be a Roughtime answer", async () => {
+  await using server = await fakeRoughtime({
+    prelude: [new Uint8Array(3), new TextEncoder().encode("ROUGHTIM\x05\0\0\0junk!")],
+  });
+  const { code, err } = await run([server.udpUrl]);
+  assert.equal(code, 0, err.join("\n"));
 });
 
 Deno.test("clockd query exits 1 on a bad Roughtime signature", async () => {

@@ -17,7 +17,8 @@ import type { Clock } from "../time/clock.ts";
 import { formatInstant } from "../time/formats.ts";
 import { UTC } from "../time/zone.ts";
 import { ROUGHTIME_MAX_RESPONSE_BYTES } from "../protocols/roughtime/constants.ts";
-import { roughtimeFrameLength } from "../protocols/roughtime/framing.ts";
+import { roughtimeFrameLength, unframeRoughtimePacket } from "../protocols/roughtime/framing.ts";
+import { decodeRoughtimeMessage } from "../protocols/roughtime/message.ts";
 import { roughtimeSrv } from "../protocols/roughtime/hash.ts";
 import { buildRoughtimeRequest } from "../protocols/roughtime/request.ts";
 import {
@@ -122,6 +123,7 @@ export async function queryRoughtimeLink(
   const { offered, clock, timeoutMs } = options;
   const publicKey = Uint8Array.fromBase64(target.key ?? "");
   const transport = target.scheme.transport;
+  const framed = transport === "tcp" || offered[0].framed;
   const { nonce, rand } = await chainedNonce(offered[0], options.previous);
   const request = buildRoughtimeRequest({
     profiles: offered,
@@ -146,7 +148,8 @@ export async function queryRoughtimeLink(
       hostname: target.hostname,
       port: target.port,
       request: () => request,
-      accept: () => true,
+      // Stray datagrams that cannot be an answer are ignored; verification follows.
+      accept: (bytes) => plausibleAnswer(bytes, framed) ? true : undefined,
       timeoutMs,
       clock,
     });
@@ -183,6 +186,16 @@ export async function queryRoughtimeLink(
     verified,
     estimate: { ...estimate, error: estimate.error + verified.radiusMicros / 1e6 },
   };
+}
+
+/** Whether a datagram has the shape of an answer: framed as expected, a message inside. */
+function plausibleAnswer(bytes: Uint8Array, framed: boolean): boolean {
+  try {
+    decodeRoughtimeMessage(framed ? unframeRoughtimePacket(bytes) : bytes);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const FAILURE_TEXT: Record<RoughtimeVerifyError["failure"], string> = {
