@@ -12,6 +12,7 @@ import {
 import { main } from "../main.ts";
 import { roughtimeCommand } from "../src/cli/roughtime_command.ts";
 import { UsageError } from "../src/cli/usage_error.ts";
+import { CLOCKD_COMMAND } from "./_clockd.ts";
 
 async function withTempDir(body: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir();
@@ -103,5 +104,17 @@ Deno.test("main() runs clockd roughtime keygen FILE", async () => {
     } finally {
       console.error = error;
     }
+  });
+});
+
+Deno.test("clockd roughtime keygen under deno task start's permissions says it cannot write", async () => {
+  await withTempDir(async (dir) => {
+    const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: [...CLOCKD_COMMAND, "roughtime", "keygen", `${dir}/root.key`],
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    assert.equal(code, 1);
+    assert.match(new TextDecoder().decode(stderr), /runs without --allow-write/);
   });
 });

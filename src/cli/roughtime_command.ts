@@ -73,6 +73,10 @@ export async function roughtimeCommand(
       output.err(`clockd: "${rest[0]}" exists; a key is never overwritten`);
       return 1;
     }
+    if (error instanceof Deno.errors.NotCapable) {
+      output.err(`clockd: cannot write "${rest[0]}": this clockd runs without --allow-write`);
+      return 1;
+    }
     if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.PermissionDenied) {
       output.err(`clockd: cannot write "${rest[0]}": ${error.message}`);
       return 1;
