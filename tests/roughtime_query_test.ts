@@ -35,6 +35,20 @@ interface FakeOptions {
   prelude?: Uint8Array[];
 }
 
+/** A UDP and a TCP socket on one free port of 127.0.0.1 (retried while the TCP side is taken). */
+function sameSocketPort(): { udp: Deno.DatagramConn; tcp: Deno.TcpListener; port: number } {
+  for (let attempt = 0;; attempt++) {
+    const udp = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+    const port = (udp.addr as Deno.NetAddr).port;
+    try {
+      return { udp, tcp: Deno.listen({ hostname: "127.0.0.1", port }), port };
+    } catch (error) {
+      udp.close();
+      if (!(error instanceof Deno.errors.AddrInUse) || attempt === 50) throw error;
+    }
+  }
+}
+
 /** A Roughtime server on 127.0.0.1, UDP and TCP on the same port. */
 async function fakeRoughtime(options: FakeOptions = {}) {
   const now = options.now ?? (() => systemClock.now());
@@ -47,9 +61,7 @@ async function fakeRoughtime(options: FakeOptions = {}) {
     if (outcome.answer === null) return null;
     return options.tamper ? options.tamper(outcome.answer, request) : outcome.answer;
   };
-  const udp = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
-  const port = (udp.addr as Deno.NetAddr).port;
-  const tcp = Deno.listen({ hostname: "127.0.0.1", port });
+  const { udp, tcp, port } = sameSocketPort();
   const requests: Uint8Array[] = [];
   const udpLoop = (async () => {
     try {
