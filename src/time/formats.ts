@@ -20,8 +20,8 @@
  */
 
 import {
-  civilFromDays,
-  daysFromCivil,
+  dayOfYearFromDays,
+  isoWeekFromDays,
   type LocalTime,
   localTime,
   MONTH_NAMES,
@@ -214,16 +214,12 @@ function tai64n(instant: Instant): string {
 
 /** The ISO 8601 week date: the week-year is the year of the week's Thursday. */
 function isoWeekDate(t: LocalTime): string {
-  const weekday = t.weekday === 0 ? 7 : t.weekday;
-  const thursday = t.days - weekday + 4;
-  const weekYear = civilFromDays(thursday).year;
-  const week = Math.floor((thursday - daysFromCivil(weekYear, 1, 1)) / 7) + 1;
-  return padInt(weekYear, 4) + "-W" + pad2(week) + "-" + weekday;
+  const { weekYear, week } = isoWeekFromDays(t.days);
+  return padInt(weekYear, 4) + "-W" + pad2(week) + "-" + (t.weekday || 7);
 }
 
 function ordinalDate(t: LocalTime): string {
-  const dayOfYear = t.days - daysFromCivil(t.year, 1, 1) + 1;
-  return padInt(t.year, 4) + "-" + String(dayOfYear).padStart(3, "0");
+  return padInt(t.year, 4) + "-" + String(dayOfYearFromDays(t.days, t.year)).padStart(3, "0");
 }
 
 /** NIST's msADV field, `%5.1f` milliseconds: clockd advances nothing. */
