@@ -46,7 +46,8 @@ svg .axis { fill: var(--muted); font-size: 11px; }
   font-size: .85rem; }
 .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 5px; }
 a { color: inherit; }
-@media (max-width: 480px) { main { padding: 12px; } #clock-error { font-size: 1.05rem; } }
+@media (max-width: 480px) { main { padding: 12px; } #clock-error { font-size: 1.05rem; }
+  svg .axis { font-size: 19px; } }
 `;
 
 /** The page, a complete HTML document. */

@@ -146,7 +146,7 @@ async function stats() {
 
 function draw() {
   const svg = $("chart");
-  const W = 600, H = 200, L = 44, B = 20;
+  const W = 600, H = 200, L = 44, B = 20, R = W - 6;
   let max = 1;
   for (const rates of history.values()) for (const r of rates) max = Math.max(max, r);
   const scale = Math.pow(10, Math.floor(Math.log10(max)));
@@ -165,12 +165,16 @@ function draw() {
   for (const [key, rates] of history) {
     const color = COLORS[i++ % COLORS.length];
     const points = rates.map((r, j) => {
-      const x = L + (W - L) * (HISTORY - rates.length + j) / (HISTORY - 1);
+      const x = L + (R - L) * (HISTORY - rates.length + j) / (HISTORY - 1);
       const y = B / 2 + (H - B) * (1 - r / max);
       return x.toFixed(1) + "," + y.toFixed(1);
     });
     out += '<polyline fill="none" stroke="' + color + '" stroke-width="2" points="' +
       points.join(" ") + '"/>';
+    if (points.length) {
+      const [x, y] = points[points.length - 1].split(",");
+      out += '<circle cx="' + x + '" cy="' + y + '" r="3.5" fill="' + color + '"/>';
+    }
     const now = rates.length ? rates[rates.length - 1] : 0;
     legend += '<li><span class="swatch" style="background:' + color + '"></span>' + key + " " +
       now.toFixed(1) + "/s</li>";
