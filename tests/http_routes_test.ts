@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { TcpServer } from "../src/io/stream_server.ts";
 import { Metrics } from "../src/ops/metrics.ts";
 import { createHttpService } from "../src/protocols/http/create_http_service.ts";
-import type { ClockView } from "../src/protocols/http/clock_fields.ts";
+import { clockFields, type ClockView } from "../src/protocols/http/clock_fields.ts";
+import { ClockStatus } from "../src/time/clock_status.ts";
+import type { KernelClockStatus } from "../src/time/kernel_clock.ts";
 import { PROMETHEUS_CONTENT_TYPE } from "../src/protocols/http/metrics_routes.ts";
 import { PAGE_CSP } from "../src/protocols/http/page.ts";
 import { createRouter } from "../src/protocols/http/routes.ts";
@@ -278,4 +280,50 @@ Deno.test("createRouter() is a pure function of the request, the peer and the re
     "+05:45",
     "+0545",
   ]);
+});
+
+Deno.test("ClockStatus.errorBoundSeconds is the kernel's maxerror while synchronised, else null", () => {
+  let status: KernelClockStatus = {
+    synchronised: true,
+    state: 1,
+    status: 0x11,
+    maxErrorMicros: 12_500,
+    estErrorMicros: 300,
+    leap: 1,
+  };
+  const clockStatus = new ClockStatus({
+    sync: "kernel",
+    stratum: 2,
+    referenceId: "GPS",
+    clock: fixedClock(NOW),
+    kernel: { read: () => status, close: () => {} },
+  });
+  assert.equal(clockStatus.errorBoundSeconds, 0.0125);
+  assert.deepEqual(clockFields(clockStatus), {
+    synchronised: true,
+    error_bound_s: 0.0125,
+    leap: "insert",
+  });
+  status = {
+    ...status,
+    synchronised: false,
+    state: 5,
+    status: 0x40,
+    maxErrorMicros: 16e6,
+    leap: 3,
+  };
+  clockStatus.refresh();
+  assert.equal(clockStatus.errorBoundSeconds, null);
+  assert.deepEqual(clockFields(clockStatus), {
+    synchronised: false,
+    error_bound_s: null,
+    leap: null,
+  });
+  const always = new ClockStatus({
+    sync: "always",
+    stratum: 10,
+    referenceId: "LOCL",
+    clock: fixedClock(NOW),
+  });
+  assert.deepEqual(clockFields(always), { synchronised: true, error_bound_s: null, leap: "none" });
 });
