@@ -78,7 +78,7 @@ const encoder = new TextEncoder();
 export function encodeResponse(response: HttpResponse, options: EncodeOptions): Uint8Array {
   const body = typeof response.body === "string" ? encoder.encode(response.body) : response.body;
   const fields: Record<string, string> = {
-    date: formatInstant("rfc1123", options.readAt, UTC),
+    date: formatInstant("http", options.readAt, UTC),
     "cache-control": "no-store",
     "access-control-allow-origin": "*",
     "x-content-type-options": "nosniff",
