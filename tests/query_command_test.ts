@@ -263,11 +263,15 @@ const usage: [string[], RegExp][] = [
   [["localhost:123"], /invalid URL "localhost:123": expected SCHEME:\/\/.*session, session\+udp/],
   [["gopher://x"], /unknown scheme "gopher"/],
   [["--timeout", "0", "ntp://x"], /^--timeout: must be more than 0/],
-  [["--timeout", "2", "ntp://x"], /^--timeout: invalid duration "2"/],
+  [["--timeout", "soon", "ntp://x"], /^--timeout: invalid duration "soon".*or a number of seconds/],
   [["--count", "0", "ntp://x"], /^--count: expected a whole number from 1/],
   [["--count", "many", "ntp://x"], /^--count: expected a whole number/],
   [["--interval", "often", "ntp://x"], /^--interval: invalid duration/],
-  [["--frobnicate", "ntp://x"], /Unknown option '--frobnicate'/],
+  [["--frobnicate", "ntp://x"], /^query: unknown flag --frobnicate \(see clockd query --help\)$/],
+  [["--jsn", "ntp://x"], /^query: unknown flag --jsn; did you mean --json\?$/],
+  [["--timeout"], /^--timeout: needs a value$/],
+  [["--json=yes", "ntp://x"], /^--json: takes no value, got "--json=yes"$/],
+  [["--count", "-3", "ntp://x"], /^--count: expected a whole number from 1 to 100000, got "-3"$/],
 ];
 
 for (const [args, message] of usage) {

@@ -5,7 +5,6 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { type Clock, systemClock } from "../time/clock.ts";
 import { parseDuration } from "../cli/duration.ts";
 import { formatInstant } from "../time/formats.ts";
@@ -13,6 +12,7 @@ import type { Instant } from "../time/instant.ts";
 import { buildNtpRequest, type NtpReply, parseNtpReply } from "../protocols/ntp/client.ts";
 import { NtpLeap } from "../protocols/ntp/constants.ts";
 import { kissCodeOf } from "../protocols/ntp/packet.ts";
+import { parseCommandLine } from "../cli/command_line.ts";
 import { parseFlag, parseInteger, UsageError } from "../cli/usage_error.ts";
 import { UTC } from "../time/zone.ts";
 import {
@@ -44,11 +44,13 @@ Only session URLs take a REQUEST: the path, percent-decoded
 the default is rfc3339nano, ?q= alone sends the empty request.
 
   --json                one JSON object per query (and one for the summary)
-  --timeout DURATION    how long each query may take, lookup included (default 2s)
+  --timeout DURATION    how long each query may take, lookup included (default 2s;
+                        a bare number is seconds, as ntpdig takes it: --timeout 2)
   --count N             queries to make (default 1); with N > 1, one line per
                         query, then a summary: answered/N, min/median/max
                         offset and delay
-  --interval DURATION   pause between queries (default 1s for ntp://, 0 for others)
+  --interval DURATION   pause between queries (default 1s for ntp://, 0 for others;
+                        a bare number is seconds)
   -h, --help            show this help
 
 Output: the answer, then
@@ -346,38 +348,36 @@ interface QueryFlags {
   intervalMs: number;
 }
 
+const QUERY_FLAGS = {
+  json: { type: "boolean" },
+  timeout: { type: "string" },
+  count: { type: "string" },
+  interval: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 function parseQueryArgs(args: string[]): QueryFlags | "help" {
-  const { values, positionals } = parseFlag("clockd query", () =>
-    parseArgs({
-      args,
-      strict: true,
-      allowPositionals: true,
-      options: {
-        json: { type: "boolean", default: false },
-        timeout: { type: "string", default: "2s" },
-        count: { type: "string", default: "1" },
-        interval: { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    }));
+  const { values, positionals } = parseCommandLine("query", args, QUERY_FLAGS, {
+    positionals: true,
+  });
   if (values.help) return "help";
   if (positionals.length === 0) {
-    throw new UsageError("clockd query: missing URL (try clockd query --help)");
+    throw new UsageError("query: missing URL (see clockd query --help)");
   }
   if (positionals.length > 1) {
-    throw new UsageError(`clockd query: expected one URL, got ${positionals.length}`);
+    throw new UsageError(`query: expected one URL, got ${positionals.length}`);
   }
-  const target = parseFlag("clockd query", () => parseQueryUrl(positionals[0]));
-  const timeoutMs = parseFlag("--timeout", () => parseDuration(values.timeout));
+  const target = parseFlag("query", () => parseQueryUrl(positionals[0]));
+  const timeoutMs = parseFlag("--timeout", () => parseDuration(values.timeout ?? "2s", "s"));
   if (timeoutMs <= 0) throw new UsageError("--timeout: must be more than 0");
   if (timeoutMs > 3_600_000) throw new UsageError("--timeout: must be at most 1h");
-  const count = parseFlag("--count", () => parseInteger(values.count, 1, 100_000));
+  const count = parseFlag("--count", () => parseInteger(values.count ?? "1", 1, 100_000));
   const interval = values.interval;
   const intervalMs = interval === undefined
     ? (target.scheme.protocol === "ntp" ? 1000 : 0)
-    : parseFlag("--interval", () => parseDuration(interval));
+    : parseFlag("--interval", () => parseDuration(interval, "s"));
   if (intervalMs > 3_600_000) throw new UsageError("--interval: must be at most 1h");
-  return { target, json: values.json, timeoutMs, count, intervalMs };
+  return { target, json: values.json ?? false, timeoutMs, count, intervalMs };
 }
 
 /**
