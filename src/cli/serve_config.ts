@@ -136,7 +136,7 @@ export interface LoadServeConfigOptions {
   /**
    * Reads an environment variable.
    *
-   * @default {Deno.env.get}
+   * @default {Deno.env.get, for a variable the runtime may read}
    */
   env?: (name: string) => string | undefined;
 }
@@ -175,7 +175,7 @@ export function loadServeConfig(
     const path = options.defaultConfigPath === undefined
       ? DEFAULT_CONFIG_PATH
       : options.defaultConfigPath;
-    const env = options.env ?? ((name: string) => Deno.env.get(name));
+    const env = options.env ?? grantedEnv;
     if (path !== null && env("INVOCATION_ID") !== undefined && exists(path)) configFile = path;
   }
   const file = configFile === null ? NO_SETTINGS : readConfigFile(configFile);
@@ -202,14 +202,23 @@ export function parseServeArgs(args: readonly string[]): ServeConfig | "help" {
   return loadServeConfig(args, { defaultConfigPath: null });
 }
 
+/** An environment variable, or undefined when unset or not granted (never a prompt). */
+function grantedEnv(name: string): string | undefined {
+  const state = Deno.permissions.querySync({ name: "env", variable: name }).state;
+  return state === "granted" ? Deno.env.get(name) : undefined;
+}
+
+/**
+ * Whether the default config file is there to read. A runtime not allowed
+ * to read it (a `deno run` with other grants) has none: the tasks and the
+ * compiled binary are allowed `/etc/clockd`.
+ */
 function exists(path: string): boolean {
+  if (Deno.permissions.querySync({ name: "read", path }).state !== "granted") return false;
   try {
     return Deno.statSync(path).isFile;
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return false;
-    if (error instanceof Deno.errors.NotCapable) {
-      throw new UsageError(`${path}: not allowed to read it (run deno with --allow-read=${path})`);
-    }
     throw error;
   }
 }
