@@ -16,15 +16,16 @@ import { formatsCommand } from "./src/cli/formats_command.ts";
 import { invocation, mainHelp } from "./src/cli/main_help.ts";
 import { permissionMessage } from "./src/cli/permission_error.ts";
 import { queryCommand } from "./src/query/query_command.ts";
+import { roughtimeCommand } from "./src/cli/roughtime_command.ts";
 import { loadServeConfig } from "./src/cli/serve_config.ts";
 import { SERVE_HELP } from "./src/cli/serve_help.ts";
 import { serve } from "./src/server/serve_command.ts";
-import { BindError } from "./src/server/server.ts";
+import { BindError } from "./src/server/bind.ts";
 import { UsageError } from "./src/cli/usage_error.ts";
 import { VERSION } from "./src/cli/version.ts";
 
 /** The commands, for suggestions. */
-const COMMANDS = ["serve", "formats", "query", "version", "help"];
+const COMMANDS = ["serve", "formats", "query", "roughtime", "version", "help"];
 
 /**
  * Runs the command line.
@@ -52,6 +53,8 @@ export async function main(args: string[]): Promise<number> {
         return print(formatsCommand(rest));
       case "query":
         return await queryCommand(rest);
+      case "roughtime":
+        return await roughtimeCommand(rest);
       case "--version":
       case "-V":
       case "version":

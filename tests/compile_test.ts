@@ -20,12 +20,17 @@ Deno.test("compileArgs() bakes in deno task clockd's flags and embeds every work
   );
   // Every module started as a Worker is in the list, and every listed one exists.
   const started: string[] = [];
-  for await (const entry of Deno.readDir(`${ROOT}src/io/workers`)) {
-    const text = await Deno.readTextFile(`${ROOT}src/io/workers/${entry.name}`);
-    for (const m of text.matchAll(/new Worker\(new URL\("\.\/([^"]+)"/g)) {
-      started.push(`src/io/workers/${m[1]}`);
+  const walk = async (dir: string): Promise<void> => {
+    for await (const entry of Deno.readDir(`${ROOT}${dir}`)) {
+      if (entry.isDirectory) await walk(`${dir}/${entry.name}`);
+      if (!entry.isFile || !entry.name.endsWith(".ts")) continue;
+      const text = await Deno.readTextFile(`${ROOT}${dir}/${entry.name}`);
+      for (const m of text.matchAll(/new Worker\(new URL\("\.\/([^"]+)"/g)) {
+        started.push(`${dir}/${m[1]}`);
+      }
     }
-  }
+  };
+  await walk("src");
   deepStrictEqual([...started].sort(), [...WORKER_MODULES].sort());
   for (const module of WORKER_MODULES) {
     ok(Deno.statSync(`${ROOT}${module}`).isFile, module);

@@ -298,7 +298,7 @@ Deno.test("clockd query: a bare host:port or unknown scheme is a usage error lis
     assert.equal(stdout, "");
     assert.match(
       stderr,
-      /^clockd: query: invalid URL .*session, session\+udp, daytime, daytime\+udp, time, time\+udp, ntp\n$/,
+      /^clockd: query: invalid URL .*session, session\+udp, daytime, daytime\+udp, time, time\+udp, ntp, roughtime, roughtime\+tcp\n$/,
     );
   }
   const help = await runClockd(["query", "--help"]);

@@ -72,7 +72,6 @@ daytime-format = "nist"
 ntp-sync = "always"
 ntp-stratum = 3
 ntp-refid = "GPS"
-ntp-workers = 0
 default-format = "rfc3339"
 tz = "Europe/Paris"
 idle-timeout = "30s"
@@ -84,7 +83,7 @@ log-format = "json"
 ready-json = true
 shutdown-timeout = "2s"
 workers = 2
-tcp-engine = "deno"
+io = "deno"
 metrics = "127.0.0.1:9123"
 udp-rate = "600/m"
 udp-burst = 4
@@ -97,11 +96,11 @@ deny = ["192.0.2.128/25"]
 const EVERY_FLAG = [
   ["--session", "127.0.0.1:0", "--session", "[::1]:0/tcp", "--daytime", "127.0.0.1:0"],
   ["--time", "127.0.0.1:0", "--ntp", "127.0.0.1:0", "--daytime-format", "nist"],
-  ["--ntp-sync", "always", "--ntp-stratum", "3", "--ntp-refid", "GPS", "--ntp-workers", "0"],
+  ["--ntp-sync", "always", "--ntp-stratum", "3", "--ntp-refid", "GPS"],
   ["--default-format", "rfc3339", "--tz", "Europe/Paris", "--idle-timeout", "30s"],
   ["--partial-wait", "0", "--max-sessions", "500", "--max-sessions-per-ip", "5"],
   ["--log-level", "debug", "--log-format", "json", "--ready-json", "--shutdown-timeout", "2s"],
-  ["--workers", "2", "--tcp-engine", "deno", "--metrics", "127.0.0.1:9123"],
+  ["--workers", "2", "--io", "deno", "--metrics", "127.0.0.1:9123"],
   ["--udp-rate", "600/m", "--udp-burst", "4", "--tcp-rate", "2.5", "--rate-sources", "1024"],
   ["--allow", "192.0.2.0/24", "--allow", "2001:db8::/32", "--deny", "192.0.2.128/25"],
 ].flat();
@@ -237,6 +236,7 @@ Deno.test("loadServeConfig() names the file, line and key of a bad setting", () 
     'FILE:2: deny: invalid CIDR "192.0.2.1/24": host bits set, the network is "192.0.2.0/24"',
   );
   configError('\n\ntz = "Mars/Olympus"\n', 'FILE:3: tz: unknown time zone "Mars/Olympus"');
+  configError('io = "epoll"\n', 'FILE:1: io: expected kernel or deno, got "epoll"');
   configError(
     '"max-sessions" = -1\n',
     'FILE:1: max-sessions: expected a whole number from 1 to 10000000, got "-1"',

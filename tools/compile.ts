@@ -15,10 +15,7 @@ import { VERSION } from "../src/cli/version.ts";
  * The modules clockd starts as Web Workers: `deno compile` cannot see them
  * in the module graph, so each is embedded with `--include`. The one list.
  */
-export const WORKER_MODULES: readonly string[] = [
-  "src/io/workers/worker.ts",
-  "src/io/workers/ntp_worker.ts",
-];
+export const WORKER_MODULES: readonly string[] = ["src/server/worker.ts"];
 
 /** Where the binary goes by default. */
 export const DEFAULT_OUTPUT = "dist/clockd";
@@ -37,7 +34,7 @@ export const DEFAULT_OUTPUT = "dist/clockd";
  * const json = '{"tasks":{"clockd":"deno run --allow-net --v8-flags=--x main.ts"}}';
  * const args = compileArgs(json, "dist/clockd");
  * if (args.slice(0, 3).join(" ") !== "compile --allow-net --v8-flags=--x") throw new Error();
- * if (!args.includes("src/io/workers/worker.ts") || args.at(-1) !== "main.ts") throw new Error();
+ * if (!args.includes("src/server/worker.ts") || args.at(-1) !== "main.ts") throw new Error();
  * ```
  */
 export function compileArgs(denoJson: string, output: string): string[] {

@@ -27,8 +27,8 @@ export interface ConfigDiff {
   /**
    * Changed settings that take a restart: the listeners (`session`,
    * `daytime`, `time`, `ntp`), `service.NAME.disable`, `workers`,
-   * `tcp-engine`, `ntp-workers`, `metrics`, `ntp-sync`, `ntp-stratum`,
-   * `ntp-refid`, `log-format`, `ready-json`.
+   * `io`, `metrics`, `ntp-sync`, `ntp-stratum`, `ntp-refid`,
+   * `log-format`, `ready-json`.
    */
   readonly needsRestart: string[];
 }
@@ -53,7 +53,6 @@ const READINGS: readonly Reading[] = [
   ["ntp-sync", false, (c) => c.ntpSync],
   ["ntp-stratum", false, (c) => c.ntpStratum],
   ["ntp-refid", false, (c) => c.ntpRefid],
-  ["ntp-workers", false, (c) => c.ntpWorkers],
   ["default-format", true, (c) => c.defaultFormat.name],
   ["tz", true, (c) => c.zone.name],
   ["idle-timeout", true, (c) => c.idleTimeoutMs],
@@ -65,7 +64,7 @@ const READINGS: readonly Reading[] = [
   ["ready-json", false, (c) => c.readyJson],
   ["shutdown-timeout", true, (c) => c.shutdownTimeoutMs],
   ["workers", false, (c) => c.workers],
-  ["tcp-engine", false, (c) => c.tcpEngine],
+  ["io", false, (c) => c.io],
   ["metrics", false, (c) => c.metrics],
   ["udp-rate", true, (c) => c.udpRate],
   ["udp-burst", true, (c) => c.udpBurst],

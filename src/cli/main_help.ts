@@ -48,11 +48,12 @@ export function mainHelp(command: string = invocation()): string {
 
 Usage: ${command} COMMAND [flags]
 
-  serve [flags]     serve the time
-  formats [flags]   print every time format
-  query URL         ask a time server, show the offset
-  --version         print the version
-  --help            show this help
+  serve [flags]           serve the time
+  formats [flags]         print every time format
+  query URL               ask a time server, show the offset
+  roughtime keygen FILE   make a Roughtime long-term key
+  --version               print the version
+  --help                  show this help
 
 ${command} COMMAND --help lists a command's flags.
 ${checkout}

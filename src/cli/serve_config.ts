@@ -17,6 +17,7 @@ import { LOG_FORMATS, LOG_LEVELS, type LogOptions } from "../ops/log.ts";
 import { parseFlag, parseInteger, UsageError } from "./usage_error.ts";
 import { resolveZone, type Zone } from "../time/zone.ts";
 import type { SyncMode } from "../time/clock_status.ts";
+import { IO_NAMES, type IoName } from "../io/engine.ts";
 import type { Cidr } from "../admission/access_list.ts";
 import { resolveAdmission, type ServiceAdmission } from "./service_admission.ts";
 import {
@@ -79,18 +80,15 @@ export interface ServeConfig {
   readonly log: Pick<LogOptions, "level" | "format">;
   /** Print one JSON line on stdout once every listener is bound. */
   readonly readyJson: boolean;
-  /** Isolates sharing the TCP listeners (SO_REUSEPORT); 1 serves everything in one. */
+  /** Serving isolates (workers); the primary supervises. */
   readonly workers: number;
   /**
-   * Who serves TCP: `deno`, Deno's own TCP in the primary and `workers - 1`
-   * workers; `epoll` (opt-in), an epoll loop through libc in each of
-   * `workers` workers, none in the primary.
+   * The I/O engine: `kernel` (Linux through libc: epoll, batched UDP with
+   * kernel receive stamps; the default where it can run) or `deno`.
    */
-  readonly tcpEngine: TcpEngine;
+  readonly io: IoName;
   /** Where `/metrics` and `/healthz` are served over HTTP; null: off. */
   readonly metrics: ListenAddress | null;
-  /** Workers per NTP listener on the opt-in fast path; 0: off (the default path). */
-  readonly ntpWorkers: number;
   /** Datagrams per second per UDP source; null: no limit. */
   readonly udpRate: number | null;
   /** Datagrams a UDP source may send at once after a quiet spell. */
@@ -119,9 +117,6 @@ export interface ServeConfig {
    */
   readonly args: readonly string[];
 }
-
-/** The values of `--tcp-engine`. */
-export type TcpEngine = "deno" | "epoll";
 
 /** Settings of {@linkcode loadServeConfig}. */
 export interface LoadServeConfigOptions {
@@ -258,9 +253,9 @@ function resolveServeConfig(
   if (ntpSync !== "kernel" && ntpSync !== "always") {
     throw new UsageError(`${label("ntp-sync")}: expected kernel or always, got "${ntpSync}"`);
   }
-  const tcpEngine = text("tcp-engine");
-  if (tcpEngine !== "deno" && tcpEngine !== "epoll") {
-    throw new UsageError(`${label("tcp-engine")}: expected deno or epoll, got "${tcpEngine}"`);
+  const io = text("io");
+  if (!(IO_NAMES as readonly string[]).includes(io)) {
+    throw new UsageError(`${label("io")}: expected ${IO_NAMES.join(" or ")}, got "${io}"`);
   }
   const ntpRefid = text("ntp-refid");
   if (!/^[\x21-\x7e]{1,4}$/.test(ntpRefid)) {
@@ -314,8 +309,7 @@ function resolveServeConfig(
       "workers",
       () => parseInteger(values.workers ?? String(defaultWorkers()), 1, 64),
     ),
-    tcpEngine,
-    ntpWorkers: check("ntp-workers", () => parseInteger(text("ntp-workers"), 0, 64)),
+    io: io as IoName,
     metrics: metrics === undefined
       ? null
       : check("metrics", () => parseListenAddress(metrics, ["tcp"])),

@@ -49,7 +49,6 @@ export const SERVE_FLAGS = {
   "ntp-sync": { type: "string" },
   "ntp-stratum": { type: "string" },
   "ntp-refid": { type: "string" },
-  "ntp-workers": { type: "string" },
   "default-format": { type: "string" },
   tz: { type: "string" },
   "idle-timeout": { type: "string" },
@@ -61,7 +60,7 @@ export const SERVE_FLAGS = {
   "ready-json": { type: "boolean" },
   "shutdown-timeout": { type: "string" },
   workers: { type: "string" },
-  "tcp-engine": { type: "string" },
+  io: { type: "string" },
   metrics: { type: "string" },
   "udp-rate": { type: "string" },
   "udp-burst": { type: "string" },
@@ -121,7 +120,6 @@ export const SERVE_DEFAULTS = {
   "ntp-sync": Deno.build.os === "linux" ? "kernel" : "always",
   "ntp-stratum": "10",
   "ntp-refid": "LOCL",
-  "ntp-workers": "0",
   "default-format": "go",
   tz: "UTC",
   "idle-timeout": "2m",
@@ -131,7 +129,7 @@ export const SERVE_DEFAULTS = {
   "log-level": "info",
   "log-format": "text",
   "shutdown-timeout": "5s",
-  "tcp-engine": "deno",
+  io: "kernel",
   "udp-rate": formatRate(DEFAULT_UDP_RATE),
   "tcp-rate": formatRate(DEFAULT_TCP_RATE),
   "rate-sources": String(DEFAULT_MAX_SOURCES),
@@ -140,7 +138,7 @@ export const SERVE_DEFAULTS = {
 /**
  * The default of `--workers`: the machine's core count (at most 64).
  *
- * @returns How many isolates serve TCP by default.
+ * @returns How many isolates serve by default.
  *
  * @example Usage
  * ```ts

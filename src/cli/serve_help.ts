@@ -31,11 +31,6 @@ Standard services:
                               always: claim --ntp-stratum regardless (labs, tests)
   --ntp-stratum N             stratum claimed while synchronised, 1-15 (default ${D["ntp-stratum"]})
   --ntp-refid ID              reference ID, up to 4 ASCII characters (default ${D["ntp-refid"]})
-  --ntp-workers N             opt-in fast path: serve each --ntp address from N
-                              workers with blocking libc recvmmsg/sendmmsg on
-                              SO_REUSEPORT sockets and kernel receive stamps
-                              (needs the FFI grant on libc; numeric addresses
-                              only; default 0: off)
 
 Session protocol:
   --default-format NAME       format of an empty request (default ${
@@ -83,12 +78,13 @@ Process:
 })
   --metrics ADDR              serve /metrics (Prometheus text) and /healthz over HTTP
                               on ADDR, e.g. 127.0.0.1:9123 (default: off)
-  --workers N                 isolates sharing the TCP listeners through SO_REUSEPORT
+  --workers N                 serving isolates sharing every port through SO_REUSEPORT
                               (default: the number of cores, here ${defaultWorkers()})
-  --tcp-engine ENGINE         deno (default): Deno's own TCP; epoll: opt-in fast path,
-                              every TCP listener served by --workers workers, each
-                              an epoll loop through libc (needs the FFI grant on
-                              libc; numeric addresses only)
+  --io ENGINE                 ${D.io} (default on Linux x86_64/aarch64): epoll and
+                              batched recvmmsg/sendmmsg through libc with kernel
+                              receive stamps (needs the FFI grant on libc; numeric
+                              addresses); deno: Deno's own sockets, portable. Where
+                              kernel cannot run, clockd serves on deno and says why
   -h, --help                  show this help
 
 DURATION is a number and a unit: 100ms, 5s, 2m, 1h.`;

@@ -212,7 +212,7 @@ function parseJson(text: string): Instant | null {
   return null;
 }
 
-/** `rfc1123` (`Sat, 21 Nov 2026 09:54:05 GMT`) and `rfc2822` (`… +0000`). */
+/** `rfc1123` (`Sat, 21 Nov 2026 10:54:05 CET`), `http` (`… GMT`) and `rfc2822` (`… +0100`). */
 function parseMailDate(text: string): Instant | UnknownZone | null {
   const m = new RegExp(
     String
@@ -367,6 +367,7 @@ export const FORMAT_PARSERS: Readonly<Record<string, Parser>> = {
   unixus: (t) => parseCount(t, 6),
   unixns: (t) => parseCount(t, 9),
   rfc1123: parseMailDate,
+  http: parseMailDate,
   rfc2822: parseMailDate,
   rfc850: parseRfc850,
   ansic: parseUnixDate,

@@ -49,6 +49,12 @@ export type AnswerReading =
   | { readonly kind: "unknown"; readonly reason: string }
   | { readonly kind: "error"; readonly reason: string };
 
+/** Which of the mail-date layouts a line is in, by its zone: `http`, `rfc2822` or `rfc1123`. */
+function mailLayout(text: string): string {
+  if (text.endsWith(" GMT")) return "http";
+  return /[+-]\d{4}$/.test(text) ? "rfc2822" : "rfc1123";
+}
+
 function resolutionOf(layout: string): number {
   return getFormat(layout)?.resolutionNanos ?? 1e9;
 }
@@ -94,7 +100,7 @@ export function detectTime(text: string, pivot: Instant): AnswerReading | null {
     if (result === null) continue;
     if (layout === "rfc3339nano" && !/[.,]\d/.test(text)) return reading(result, "rfc3339");
     if (layout === "rfc3339nano" && text.includes(",")) return reading(result, "iso8601");
-    if (layout === "rfc1123" && !text.endsWith(" GMT")) return reading(result, "rfc2822");
+    if (layout === "rfc1123") return reading(result, mailLayout(text));
     return reading(result, layout);
   }
   const candidates: [Instant | null, string][] = /^\d+\.\d{8}$/.test(text)

@@ -9,6 +9,8 @@ import { type Clock, systemClock } from "../time/clock.ts";
 import { parseQueryArgs, QUERY_HELP } from "./query_flags.ts";
 import { queryOnce, type QueryResult } from "./query_once.ts";
 import { formatResult, formatSummary } from "./query_output.ts";
+import { parseRoughtimeVersion, roughtimeCommand } from "./roughtime_query.ts";
+import { parseFlag } from "../cli/usage_error.ts";
 
 /** Where {@linkcode queryCommand} writes. */
 export interface QueryOutput {
@@ -71,6 +73,10 @@ export interface QueryCommandOptions {
  * `--count` above 1, `{"summary": true, "url", "answered", "count",
  * "offset_s": {min, median, max} | null, "delay_s": …}`.
  *
+ * Roughtime URLs (one or several, queried as one chain) go to
+ * {@linkcode roughtimeCommand}, which verifies every answer and reports
+ * answers that contradict the order they came in.
+ *
  * A failed query (timeout, refusal, unknown host, malformed answer,
  * kiss-o'-death) gives exit status 1 and one line on stderr. An unknown
  * host or a kiss-o'-death stops further queries. An unsynchronised NTP
@@ -102,6 +108,16 @@ export async function queryCommand(
     return 0;
   }
   const { target, count } = flags;
+  if (target.scheme.protocol === "roughtime") {
+    const version = flags.version ?? "ietf";
+    return await roughtimeCommand(flags.targets, {
+      ...flags,
+      offered: parseFlag("--version", () => parseRoughtimeVersion(version)),
+      output,
+      clock,
+      sleep,
+    });
+  }
   const results: QueryResult[] = [];
   for (let i = 0; i < count; i++) {
     if (i > 0 && flags.intervalMs > 0) await sleep(flags.intervalMs);

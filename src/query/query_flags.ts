@@ -10,11 +10,12 @@ import { parseFlag, parseInteger, UsageError } from "../cli/usage_error.ts";
 import { parseQueryUrl, QUERY_SCHEMES, type QueryTarget } from "./query_url.ts";
 
 const SCHEME_HELP = QUERY_SCHEMES.map((s) =>
-  `  ${(s.scheme + "://").padEnd(15)}${s.summary}, port ${s.defaultPort}`
+  `  ${(s.scheme + "://").padEnd(17)}${s.summary}, port ${s.defaultPort}`
 ).join("\n");
 
 /** The `clockd query --help` text. */
 export const QUERY_HELP = `Usage: clockd query [flags] URL
+       clockd query [flags] roughtime://HOST?key=BASE64 [roughtime://… …]
 
 Asks a time server for the time and estimates this clock's offset from it
 (server minus local) and the round-trip delay.
@@ -26,6 +27,11 @@ Only session URLs take a REQUEST: the path, percent-decoded
 (session://host/rfc3339%20Europe/Paris), or ?q= (session://host?q=unixns);
 the default is rfc3339nano, ?q= alone sends the empty request.
 
+Roughtime URLs name the server's long-term public key (?key=, base64 or
+hex); answers are verified against it. Several Roughtime URLs are queried
+in order as one chain (each nonce derived from the previous answer), and
+any pair of answers whose times contradict their order is reported.
+
   --json                one JSON object per query (and one for the summary)
   --timeout DURATION    how long each query may take, lookup included (default 2s;
                         a bare number is seconds, as ntpdig takes it: --timeout 2)
@@ -34,6 +40,9 @@ the default is rfc3339nano, ?q= alone sends the empty request.
                         offset and delay
   --interval DURATION   pause between queries (default 1s for ntp://, 0 for others;
                         a bare number is seconds)
+  --version VERSION     Roughtime versions to offer: ietf (default: RFC 10049,
+                        drafts 19, 11 and 08), google, draft-08, draft-11,
+                        draft-12, draft-19 or rfc
   -h, --help            show this help
 
 Output: the answer, then
@@ -45,12 +54,17 @@ time). An answer that names no instant we can place (a zone such as CET)
 is printed with "offset unknown".
 
 Exit status: 0 every query answered, 1 a query failed (timeout, refused,
-unknown host, malformed answer, kiss-o'-death, unsynchronised server), 2 usage.`;
+unknown host, malformed answer, kiss-o'-death, unsynchronised server, bad
+Roughtime signature or nonce, inconsistent Roughtime chain), 2 usage.`;
 
 /** The flags of one `clockd query`, resolved. */
 export interface QueryFlags {
-  /** What to query. */
+  /** What to query: the first URL. */
   target: QueryTarget;
+  /** Every URL, in order: several only for a Roughtime chain. */
+  targets: QueryTarget[];
+  /** `--version`: the Roughtime versions to offer, as written; undefined for the default. */
+  version: string | undefined;
   /** One JSON object per query. */
   json: boolean;
   /** How long each query may take, milliseconds. */
@@ -66,6 +80,7 @@ const QUERY_FLAGS = {
   timeout: { type: "string" },
   count: { type: "string" },
   interval: { type: "string" },
+  version: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -91,10 +106,17 @@ export function parseQueryArgs(args: string[]): QueryFlags | "help" {
   if (positionals.length === 0) {
     throw new UsageError("query: missing URL (see clockd query --help)");
   }
-  if (positionals.length > 1) {
-    throw new UsageError(`query: expected one URL, got ${positionals.length}`);
+  const targets = positionals.map((url) => parseFlag("query", () => parseQueryUrl(url)));
+  const target = targets[0];
+  const roughtime = targets.filter((t) => t.scheme.protocol === "roughtime").length;
+  if (targets.length > 1 && roughtime !== targets.length) {
+    throw new UsageError(
+      `query: expected one URL, got ${positionals.length} (only roughtime:// URLs chain)`,
+    );
   }
-  const target = parseFlag("query", () => parseQueryUrl(positionals[0]));
+  if (values.version !== undefined && roughtime === 0) {
+    throw new UsageError("--version: only roughtime:// URLs have versions");
+  }
   const timeoutMs = parseFlag("--timeout", () => parseDuration(values.timeout ?? "2s", "s"));
   if (timeoutMs <= 0) throw new UsageError("--timeout: must be more than 0");
   if (timeoutMs > 3_600_000) throw new UsageError("--timeout: must be at most 1h");
@@ -104,5 +126,13 @@ export function parseQueryArgs(args: string[]): QueryFlags | "help" {
     ? (target.scheme.protocol === "ntp" ? 1000 : 0)
     : parseFlag("--interval", () => parseDuration(interval, "s"));
   if (intervalMs > 3_600_000) throw new UsageError("--interval: must be at most 1h");
-  return { target, json: values.json ?? false, timeoutMs, count, intervalMs };
+  return {
+    target,
+    targets,
+    version: values.version,
+    json: values.json ?? false,
+    timeoutMs,
+    count,
+    intervalMs,
+  };
 }

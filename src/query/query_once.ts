@@ -1,6 +1,7 @@
 /**
- * One query of `clockd query`: ask a session, daytime, time or NTP server
- * once, read its answer, and estimate this clock's offset from it.
+ * One query of `clockd query`: ask a session, daytime, time, NTP or
+ * Roughtime server once, read its answer, and estimate this clock's offset
+ * from it.
  *
  * @module
  */
@@ -22,6 +23,7 @@ import { type Estimate, midpointEstimate, ntpEstimate } from "./estimate.ts";
 import type { QueryTarget } from "./query_url.ts";
 import { QueryError } from "./query_error.ts";
 import { tcpExchange, udpExchange } from "./transports.ts";
+import { queryRoughtime } from "./roughtime_query.ts";
 
 /** Settings of {@linkcode queryOnce}. */
 export interface QueryOnceOptions {
@@ -100,6 +102,8 @@ export async function queryOnce(
       case "daytime":
       case "time":
         return await queryDaytimeOrTime(target, timeoutMs, clock);
+      case "roughtime":
+        return await queryRoughtime(target, timeoutMs, clock);
     }
   } catch (error) {
     if (!(error instanceof QueryError)) throw error;
