@@ -56,8 +56,9 @@ export const SERVE_ARGS: readonly string[] = [
 
 /**
  * The runtime flags `deno task start` gives clockd (permissions and V8
- * flags), read from deno.json's `start` task, with paths relative to the
- * project made absolute: the benchmark runs clockd exactly as users do.
+ * flags), read from deno.json's `start` task (or the task it runs, as
+ * `deno task clockd serve`), with paths relative to the project made
+ * absolute: the benchmark runs clockd exactly as users do.
  *
  * @param denoJson The text of deno.json.
  * @param root The project root, ending with `/`.
@@ -72,7 +73,14 @@ export const SERVE_ARGS: readonly string[] = [
  * ```
  */
 export function startPermissions(denoJson: string, root: string): string[] {
-  const start: unknown = JSON.parse(denoJson)?.tasks?.start;
+  const tasks = JSON.parse(denoJson)?.tasks ?? {};
+  let start: unknown = tasks.start;
+  // `start` may run another task (`deno task clockd serve`): follow it.
+  for (let hops = 0; typeof start === "string" && hops < 4; hops++) {
+    const next = /^deno task (\S+)/.exec(start)?.[1];
+    if (next === undefined) break;
+    start = tasks[next];
+  }
   if (typeof start !== "string") return ["--allow-net", "--allow-env"];
   return start.split(/\s+/)
     .filter((word) => word.startsWith("--allow-") || word.startsWith("--v8-flags="))

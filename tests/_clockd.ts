@@ -17,16 +17,28 @@ export interface ReadyListener {
 /** The project root. */
 export const ROOT = fileURLToPath(new URL("../", import.meta.url));
 /**
- * The runtime flags of `deno task start` (the permissions it grants and its
- * V8 flags), read from deno.json, with paths relative to the project made
- * absolute: the tests run clockd exactly as users do.
+ * The runtime flags of `deno task clockd`, which `deno task start` runs (the
+ * permissions it grants and its V8 flags), read from deno.json, with paths
+ * relative to the project made absolute: the tests run clockd exactly as
+ * users do.
  */
 export const START_FLAGS: string[] = JSON.parse(
   Deno.readTextFileSync(`${ROOT}deno.json`),
-).tasks.start.split(" ")
+).tasks.clockd.split(" ")
   .filter((word: string) => word.startsWith("--allow-") || word.startsWith("--v8-flags="))
   .map((word: string) => word.replaceAll("./", ROOT));
-/** How the tests run clockd: with exactly the permissions of `deno task start`. */
+/**
+ * {@linkcode START_FLAGS} with read access to more paths (a config file).
+ *
+ * @param paths Files or directories clockd may read besides its own.
+ */
+export function startFlagsReading(...paths: string[]): string[] {
+  return START_FLAGS.map((flag) =>
+    flag.startsWith("--allow-read=") ? [flag, ...paths].join(",") : flag
+  );
+}
+
+/** How the tests run clockd: with exactly the permissions of `deno task clockd`. */
 export const CLOCKD_COMMAND = ["run", "--quiet", ...START_FLAGS, `${ROOT}main.ts`];
 
 /** Every service on 127.0.0.1, kernel-free NTP (`--ntp-sync always`), no UDP rate limit. */
@@ -211,14 +223,20 @@ export async function startClockd(
  * Runs clockd to completion with the given arguments.
  *
  * @param args The arguments after the script.
+ * @param options Extra environment; permissions other than `deno task clockd`'s.
  * @returns The status and what it printed.
  */
 export async function runClockd(
   args: string[],
+  options: { env?: Record<string, string>; permissions?: string[] } = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
+  const runtime = options.permissions === undefined
+    ? CLOCKD_COMMAND
+    : ["run", "--quiet", ...options.permissions, `${ROOT}main.ts`];
   const output = await new Deno.Command(Deno.execPath(), {
-    args: [...CLOCKD_COMMAND, ...args],
+    args: [...runtime, ...args],
     stdin: "null",
+    env: options.env,
   }).output();
   const decoder = new TextDecoder();
   return {

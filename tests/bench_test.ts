@@ -401,6 +401,19 @@ Deno.test("startPermissions() takes deno task start's permissions, paths made ab
   assert.deepEqual(startPermissions("{}", "/x/"), ["--allow-net", "--allow-env"]);
 });
 
+Deno.test("startPermissions() follows a start task that runs another task", () => {
+  const json = JSON.stringify({
+    tasks: {
+      clockd: "deno run --allow-net --allow-read=./main.ts,./src,/etc/clockd main.ts",
+      start: "deno task clockd serve",
+    },
+  });
+  assert.deepEqual(startPermissions(json, "/work/clockd/"), [
+    "--allow-net",
+    "--allow-read=/work/clockd/main.ts,/work/clockd/src,/etc/clockd",
+  ]);
+});
+
 Deno.test("findListener() picks the service and transport and drives it on loopback", () => {
   const listeners = [
     { service: "session", transport: "tcp" as const, hostname: "127.0.0.1", port: 1200 },

@@ -3,7 +3,14 @@
  */
 
 import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
-import { CLOCKD_COMMAND, hasProgram, ROOT, runClockd, startClockd } from "./_clockd.ts";
+import {
+  CLOCKD_COMMAND,
+  hasProgram,
+  ROOT,
+  runClockd,
+  startClockd,
+  startFlagsReading,
+} from "./_clockd.ts";
 import { VERSION } from "../src/cli/version.ts";
 import { FORMATS_HELP } from "../src/cli/formats_command.ts";
 import { FORMATS } from "../src/time/formats.ts";
@@ -19,8 +26,9 @@ Deno.test("clockd --version prints the version deno.json declares", async () => 
 Deno.test("clockd --help and serve --help list the commands and every flag", async () => {
   const help = await runClockd(["--help"]);
   strictEqual(help.code, 0);
-  match(help.stdout, /clockd serve/);
-  match(help.stdout, /clockd formats/);
+  for (const command of ["serve", "formats", "query", "--version"]) {
+    match(help.stdout, new RegExp(`^  ${command} `, "m"));
+  }
   const serveHelp = await runClockd(["serve", "--help"]);
   strictEqual(serveHelp.code, 0);
   for (
@@ -50,7 +58,53 @@ Deno.test("clockd --help and serve --help list the commands and every flag", asy
 });
 
 const usageErrors: [string[], RegExp][] = [
-  [["serve", "--bogus"], /^clockd: clockd serve: Unknown option '--bogus'/],
+  [["serve", "--bogus"], /^clockd: serve: unknown flag --bogus \(see clockd serve --help\)$/],
+  [["serve", "--sesion", ":0"], /^clockd: serve: unknown flag --sesion; did you mean --session\?$/],
+  [
+    ["serve", "--max-sesions=5"],
+    /^clockd: serve: unknown flag --max-sesions; did you mean --max-sessions\?$/,
+  ],
+  [["serve", "--session"], /^clockd: --session: needs a value$/],
+  [["serve", "--ready-json=yes"], /^clockd: --ready-json: takes no value, got "--ready-json=yes"$/],
+  [
+    ["serve", "--workers", "-1"],
+    /^clockd: --workers: expected a whole number from 1 to 64, got "-1"$/,
+  ],
+  [["serve", "--max-sessions", "-5"], /^clockd: --max-sessions: expected a whole number from 1 to/],
+  [
+    ["serve", "--session", "999.1.1.1:0"],
+    /^clockd: --session: invalid address "999.1.1.1:0": "999.1.1.1" is not an IPv4 address$/,
+  ],
+  [
+    ["serve", "--session", "[zz]:0"],
+    /^clockd: --session: invalid address "\[zz\]:0": "zz" is not an IPv6 address$/,
+  ],
+  [
+    ["serve", "--service", "dayt.disable"],
+    /^clockd: --service: unknown service "dayt"; did you mean daytime\?$/,
+  ],
+  [
+    ["serve", "--service", "daytime.dney=192.0.2.0/24"],
+    /^clockd: --service: unknown setting "dney"; did you mean deny\?$/,
+  ],
+  [
+    ["serve", "--service", "daytime.deny=nope"],
+    /^clockd: --service daytime.deny: invalid CIDR "nope"/,
+  ],
+  [
+    ["serve", "--config", "/etc/clockd/nonexistent.toml"],
+    /^clockd: \/etc\/clockd\/nonexistent.toml: no such file$/,
+  ],
+  [
+    ["serve", "--config", "/nonexistent/clockd.toml"],
+    /^clockd: \/nonexistent\/clockd.toml: not allowed to read it \(run deno with --allow-read=/,
+  ],
+  [["serv"], /^clockd: unknown command "serv"; did you mean serve\?$/],
+  [
+    ["query", "--jsn", "ntp://127.0.0.1"],
+    /^clockd: query: unknown flag --jsn; did you mean --json\?$/,
+  ],
+  [["formats", "--jsno"], /^clockd: formats: unknown flag --jsno; did you mean --json\?$/],
   [["serve", "--session", "1200"], /^clockd: --session: invalid address "1200"/],
   [["serve", "--session", ":99999"], /^clockd: --session: invalid address ":99999": port must be/],
   [["serve", "--default-format", "nope"], /^clockd: --default-format: unknown format "nope"/],
@@ -61,7 +115,7 @@ const usageErrors: [string[], RegExp][] = [
   [["serve", "--max-sessions-per-ip", "x"], /^clockd: --max-sessions-per-ip: expected a whole/],
   [["serve", "--log-level", "loud"], /^clockd: --log-level: expected one of/],
   [["serve", "--log-format", "xml"], /^clockd: --log-format: expected text or json/],
-  [["serve", "extra"], /^clockd: clockd serve: Unexpected argument 'extra'/],
+  [["serve", "extra"], /^clockd: serve: unexpected argument "extra"$/],
   [["frobnicate"], /^clockd: unknown command "frobnicate"/],
   [
     ["serve", "--ntp", ":123/tcp"],
@@ -99,7 +153,7 @@ for (const [args, message] of usageErrors) {
     const { code, stdout, stderr } = await runClockd(args);
     strictEqual(code, 2);
     strictEqual(stdout, "");
-    match(stderr, message);
+    match(stderr.trimEnd(), message);
     strictEqual(stderr.trimEnd().split("\n").length, 1, `one line: ${stderr}`);
   });
 }
@@ -227,4 +281,111 @@ Deno.test("README documents every flag of clockd serve --help", async () => {
   for (const flag of flags.filter((f) => f !== "--help")) {
     ok(readme.includes(`| \`${flag}`), `README's flag table has ${flag}`);
   }
+});
+
+Deno.test("clockd serve --config serves what the file says, the flags over it", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/clockd.toml`;
+  try {
+    await Deno.writeTextFile(
+      path,
+      'session = ["127.0.0.1:0"]\ndaytime = ["127.0.0.1:0"]\ntz = "Europe/Paris"\n' +
+        "[service.daytime]\ndisable = true\n",
+    );
+    await using server = await startClockd(
+      ["--config", path, "--time", "127.0.0.1:0", "--tz", "UTC", "--default-format", "rfc3339"],
+      { permissions: startFlagsReading(dir) },
+    );
+    deepStrictEqual(
+      server.listeners.map((l) => `${l.service} ${l.transport}`),
+      ["session tcp", "session udp", "time tcp", "time udp"],
+    );
+    using conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port("session", "tcp") });
+    await conn.write(new TextEncoder().encode("\n"));
+    const buffer = new Uint8Array(64);
+    const count = await conn.read(buffer);
+    match(new TextDecoder().decode(buffer.subarray(0, count!)), /Z\r?\n$/, "--tz UTC won");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("clockd serve --config exits 2 with one line naming the file, line and key", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/clockd.toml`;
+  try {
+    await Deno.writeTextFile(
+      path,
+      '# clockd\nsession = [":0"]\n\n[service.ntp]\nudp-rate = "lots"\n',
+    );
+    const { code, stdout, stderr } = await runClockd(["serve", "--config", path], {
+      permissions: startFlagsReading(dir),
+    });
+    strictEqual(code, 2);
+    strictEqual(stdout, "");
+    strictEqual(
+      stderr,
+      `clockd: ${path}:5: service.ntp.udp-rate: invalid rate "lots": expected N/s, N/m or off\n`,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+const bare = (args: string[]) => ["run", "--quiet", ...args];
+
+Deno.test("clockd without a permission it needs exits 2 with one line naming the flag", async () => {
+  const cases: [string[], RegExp][] = [
+    [[], /^clockd: missing permission: env access to "[A-Z_]+"; add --allow-env to deno run/],
+    [
+      ["--allow-env=INVOCATION_ID"],
+      /^clockd: missing permission: env access to "JOURNAL_STREAM"; add --allow-env to deno run/,
+    ],
+  ];
+  for (const [permissions, message] of cases) {
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: [...bare(permissions), `${ROOT}main.ts`, "serve", "--session", "127.0.0.1:0"],
+      stdin: "null",
+    }).output();
+    const stderr = new TextDecoder().decode(output.stderr);
+    strictEqual(output.code, 2, stderr);
+    match(stderr, message);
+    strictEqual(stderr.trimEnd().split("\n").length, 1, `one line: ${stderr}`);
+    ok(!stderr.includes("Uncaught"), stderr);
+  }
+  const query = await new Deno.Command(Deno.execPath(), {
+    args: [...bare([]), `${ROOT}main.ts`, "query", "ntp://127.0.0.1:9"],
+    stdin: "null",
+  }).output();
+  strictEqual(query.code, 2);
+  match(
+    new TextDecoder().decode(query.stderr),
+    /^clockd: missing permission: net access to "[^"]+"; add --allow-net/,
+  );
+});
+
+Deno.test("clockd --help shows the deno task clockd form from a checkout", async () => {
+  const { code, stdout } = await runClockd(["--help"]);
+  strictEqual(code, 0);
+  match(stdout, /^Try it: deno task clockd serve, then/m);
+  ok(!/Try it: clockd serve/.test(stdout), stdout);
+});
+
+Deno.test("deno task clockd runs every subcommand from a checkout", async () => {
+  const task = (...args: string[]) =>
+    new Deno.Command(Deno.execPath(), {
+      args: ["task", "-q", "clockd", ...args],
+      cwd: ROOT,
+      stdin: "null",
+    })
+      .output();
+  const formats = await task("formats", "--at", "0");
+  strictEqual(formats.code, 0, new TextDecoder().decode(formats.stderr));
+  match(new TextDecoder().decode(formats.stdout), /^unix\t0$/m);
+  const version = await task("--version");
+  strictEqual(new TextDecoder().decode(version.stdout), `clockd ${VERSION}\n`);
+  await using server = await startClockd(["--ntp", "127.0.0.1:0", "--ntp-sync", "always"]);
+  const query = await task("query", `ntp://127.0.0.1:${server.port("ntp", "udp")}`);
+  strictEqual(query.code, 0, new TextDecoder().decode(query.stderr));
+  match(new TextDecoder().decode(query.stdout), /stratum 10 LOCL\s+offset [-+]\d/);
 });

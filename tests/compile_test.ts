@@ -2,11 +2,64 @@
  * `deno task compile` builds one binary that serves. `deno compile` needs
  * the Deno runtime (denort), which it downloads from dl.deno.land; where
  * that host is out of reach, point DENORT_BIN at a denort binary. Without
- * either, this test is reported as ignored, with the reason in its name.
+ * either, the build test is reported as ignored, with the reason in its
+ * name; the tests of the task's own checks run everywhere.
  */
 
-import { match, ok, strictEqual } from "node:assert/strict";
+import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
 import { LineClient, ROOT } from "./_clockd.ts";
+import { compileArgs, WORKER_MODULES } from "../tools/compile.ts";
+
+Deno.test("compileArgs() bakes in deno task clockd's flags and embeds every worker module", async () => {
+  const denoJson = await Deno.readTextFile(`${ROOT}deno.json`);
+  const args = compileArgs(denoJson, "dist/clockd");
+  const task = JSON.parse(denoJson).tasks.clockd.split(" ");
+  deepStrictEqual(
+    args.filter((arg) => arg.startsWith("--allow-") || arg.startsWith("--v8-flags=")),
+    task.filter((arg: string) => arg.startsWith("--allow-") || arg.startsWith("--v8-flags=")),
+  );
+  // Every module started as a Worker is in the list, and every listed one exists.
+  const started: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    for await (const entry of Deno.readDir(`${ROOT}${dir}`)) {
+      if (entry.isDirectory) await walk(`${dir}/${entry.name}`);
+      if (!entry.isFile || !entry.name.endsWith(".ts")) continue;
+      const text = await Deno.readTextFile(`${ROOT}${dir}/${entry.name}`);
+      for (const m of text.matchAll(/new Worker\(new URL\("\.\/([^"]+)"/g)) {
+        started.push(`${dir}/${m[1]}`);
+      }
+    }
+  };
+  await walk("src");
+  deepStrictEqual([...started].sort(), [...WORKER_MODULES].sort());
+  for (const module of WORKER_MODULES) {
+    ok(Deno.statSync(`${ROOT}${module}`).isFile, module);
+    ok(args.join(" ").includes(`--include ${module}`), module);
+  }
+});
+
+Deno.test("deno task compile fails with one line when DENORT_BIN is not denort", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const output = `${dir}/clockd`;
+    const build = await new Deno.Command(Deno.execPath(), {
+      args: ["task", "-q", "compile", output],
+      cwd: ROOT,
+      env: { DENORT_BIN: "/bin/true" },
+      stdin: "null",
+    }).output();
+    const stderr = new TextDecoder().decode(build.stderr);
+    strictEqual(build.code, 1, stderr);
+    const last = stderr.trimEnd().split("\n").at(-1)!;
+    match(
+      last,
+      /^compile: \/.*\/clockd --version printed "[^"]*", not "clockd [\d.]+": DENORT_BIN=\/bin\/true is not the denort of Deno /,
+    );
+    strictEqual(await Deno.stat(output).catch(() => null), null, "the wrong binary is removed");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
 
 const denort = Deno.env.get("DENORT_BIN");
 

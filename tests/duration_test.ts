@@ -23,6 +23,16 @@ for (const text of ["", "5", "-1s", "2 m", "1d", "s", "1e3ms", "abc"]) {
   });
 }
 
+Deno.test("parseDuration() reads a bare number in the unit a flag names", () => {
+  strictEqual(parseDuration("2", "s"), 2000);
+  strictEqual(parseDuration("0.5", "s"), 500);
+  strictEqual(parseDuration("250ms", "s"), 250, "a unit still wins");
+  throws(() => parseDuration("-2", "s"), {
+    name: "SyntaxError",
+    message: 'invalid duration "-2": expected e.g. 100ms, 5s, 2m, 1h, or a number of seconds',
+  });
+});
+
 Deno.test("formatDuration() writes the shortest exact unit", () => {
   strictEqual(formatDuration(120_000), "2m");
   strictEqual(formatDuration(1500), "1500ms");

@@ -13,8 +13,8 @@ import {
   readDaytimeAnswer,
   readSessionAnswer,
   readTimeAnswer,
-  zoneOffsetSeconds,
 } from "../src/query/answer_parse.ts";
+import { zoneOffsetSeconds } from "../src/query/_answer_layouts.ts";
 import { resolveZone } from "../src/time/zone.ts";
 
 /** 2026-11-21T09:54:05.123456789Z, the README's instant. */

@@ -9,7 +9,9 @@ import assert from "node:assert/strict";
 import { systemClock } from "../src/time/clock.ts";
 import { writeKissOfDeath, writeNtpResponse } from "../src/protocols/ntp/responder.ts";
 import { ntpServerState } from "../src/protocols/ntp/responder.ts";
-import { QUERY_HELP, queryCommand, queryOnce } from "../src/query/query_command.ts";
+import { queryCommand } from "../src/query/query_command.ts";
+import { QUERY_HELP } from "../src/query/query_flags.ts";
+import { queryOnce } from "../src/query/query_once.ts";
 import { parseQueryUrl } from "../src/query/query_url.ts";
 import { UsageError } from "../src/cli/usage_error.ts";
 
@@ -129,16 +131,36 @@ Deno.test("queryCommand() reports a kiss-o'-death with its code and stops asking
   ]);
 });
 
-Deno.test("queryCommand() reports an unsynchronised (LI=3) NTP server", async () => {
+Deno.test("queryCommand() gives an unsynchronised (LI=3) NTP server's numbers with a warning", async () => {
   await using server = fakeNtp("li3");
   const { code, out, err } = await run(["--json", server.url]);
   assert.equal(code, 1);
   assert.deepEqual(err, [`clockd: ${server.url}: unsynchronised server (leap indicator 3)`]);
   const json = JSON.parse(out[0]);
-  assert.equal(json.answered, false);
+  assert.equal(json.answered, true);
   assert.equal(json.leap, 3);
-  assert.equal(json.offset_s, null);
-  assert.equal(json.failure, "unsynchronised server (leap indicator 3)");
+  assert.equal(typeof json.offset_s, "number");
+  assert.equal(typeof json.delay_s, "number");
+  assert.match(json.server_time, /^\d{4}-/);
+  assert.equal(json.failure, null);
+  assert.equal(json.warning, "unsynchronised server (leap indicator 3)");
+
+  const human = await run([server.url]);
+  assert.equal(human.code, 1);
+  assert.equal(human.out.length, 2, "the time, then offset and delay");
+  assert.match(human.out[1], /offset [-+][\d.]+ s ± [\d.]+ s {2}delay [\d.]+ s$/);
+  assert.deepEqual(human.err, [`clockd: ${server.url}: unsynchronised server (leap indicator 3)`]);
+
+  const several = await run(["--count", "2", "--interval", "0", server.url]);
+  assert.equal(several.code, 1);
+  assert.match(
+    several.out[0],
+    / answer \S+ {2}warning: unsynchronised server \(leap indicator 3\)$/,
+  );
+  assert.match(several.out[2], / answered 2\/2 {2}offset min /);
+  assert.deepEqual(several.err, [
+    `clockd: ${server.url}: 2 of 2 answers are not to be trusted; last: unsynchronised server (leap indicator 3)`,
+  ]);
 });
 
 Deno.test("queryCommand() --json --count prints one object per query and a summary", async () => {
@@ -244,6 +266,13 @@ Deno.test("queryCommand() escapes control characters in answers", async () => {
   assert.match(out[1], /offset unknown \(the answer's format was not recognised\)/);
 });
 
+Deno.test("queryCommand() takes a bare --timeout in seconds, as ntpdig does", async () => {
+  await using server = fakeNtp("good");
+  const { code, out } = await run(["--timeout", "2", "--json", server.url]);
+  assert.equal(code, 0);
+  assert.equal(JSON.parse(out[0]).answered, true);
+});
+
 Deno.test("queryCommand() --help lists every flag and scheme", async () => {
   const { code, out } = await run(["--help"]);
   assert.equal(code, 0);
@@ -263,11 +292,15 @@ const usage: [string[], RegExp][] = [
   [["localhost:123"], /invalid URL "localhost:123": expected SCHEME:\/\/.*session, session\+udp/],
   [["gopher://x"], /unknown scheme "gopher"/],
   [["--timeout", "0", "ntp://x"], /^--timeout: must be more than 0/],
-  [["--timeout", "2", "ntp://x"], /^--timeout: invalid duration "2"/],
+  [["--timeout", "soon", "ntp://x"], /^--timeout: invalid duration "soon".*or a number of seconds/],
   [["--count", "0", "ntp://x"], /^--count: expected a whole number from 1/],
   [["--count", "many", "ntp://x"], /^--count: expected a whole number/],
   [["--interval", "often", "ntp://x"], /^--interval: invalid duration/],
-  [["--frobnicate", "ntp://x"], /Unknown option '--frobnicate'/],
+  [["--frobnicate", "ntp://x"], /^query: unknown flag --frobnicate \(see clockd query --help\)$/],
+  [["--jsn", "ntp://x"], /^query: unknown flag --jsn; did you mean --json\?$/],
+  [["--timeout"], /^--timeout: needs a value$/],
+  [["--json=yes", "ntp://x"], /^--json: takes no value, got "--json=yes"$/],
+  [["--count", "-3", "ntp://x"], /^--count: expected a whole number from 1 to 100000, got "-3"$/],
 ];
 
 for (const [args, message] of usage) {

@@ -13,12 +13,17 @@ import {
   writeKissOfDeath,
   writeNtpResponse,
 } from "../src/protocols/ntp/responder.ts";
-import { ALL_SERVICES, runClockd, startClockd } from "./_clockd.ts";
+import { ALL_SERVICES, runClockd, START_FLAGS, startClockd } from "./_clockd.ts";
 
 const ALL = ALL_SERVICES;
 
 const RESULT =
   /^(\S+) {2}(?:stratum (\d+) (\S+) {2})?offset ([+-]\d+\.\d{6}) s ± (\d+\.\d{6}) s {2}delay (\d+\.\d{6}) s$/;
+
+/** The text, for a regular expression. */
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
 
 /** Runs `clockd query ARGS`; asserts one clean line on stderr when it fails. */
 async function query(args: string[]) {
@@ -119,6 +124,52 @@ Deno.test("clockd query on a closed port says connection refused and exits 1", a
   }
 });
 
+Deno.test({
+  name: "clockd query on a closed UDP port says connection refused at once and exits 1",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    const socket = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+    const port = (socket.addr as Deno.NetAddr).port;
+    socket.close();
+    for (const scheme of ["ntp", "session+udp", "daytime+udp", "time+udp"]) {
+      const started = performance.now();
+      const { code, stdout, stderr } = await query([
+        "--timeout",
+        "10",
+        `${scheme}://127.0.0.1:${port}`,
+      ]);
+      const elapsed = performance.now() - started;
+      assert.equal(code, 1);
+      assert.equal(stdout, "");
+      assert.match(
+        stderr,
+        new RegExp(
+          `^clockd: ${escape(scheme)}://127\\.0\\.0\\.1:${port}\\S*: connection refused\n$`,
+        ),
+      );
+      assert.ok(elapsed < 5000, `${scheme}: took ${elapsed} ms of a 10 s timeout`);
+    }
+  },
+});
+
+Deno.test("clockd query without FFI to libc still queries over Deno's UDP sockets", async () => {
+  await using server = await startClockd(ALL);
+  const noFfi = START_FLAGS.filter((flag) => !flag.startsWith("--allow-ffi"));
+  const answered = await runClockd(["query", `ntp://127.0.0.1:${server.port("ntp", "udp")}`], {
+    permissions: noFfi,
+  });
+  assert.equal(answered.code, 0, answered.stderr);
+  assert.match(answered.stdout, /stratum 10 LOCL {2}offset /);
+  const socket = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+  const port = (socket.addr as Deno.NetAddr).port;
+  socket.close();
+  const silent = await runClockd(["query", "--timeout", "300ms", `ntp://127.0.0.1:${port}`], {
+    permissions: noFfi,
+  });
+  assert.equal(silent.code, 1);
+  assert.equal(silent.stderr, `clockd: ntp://127.0.0.1:${port}: no answer within 300ms\n`);
+});
+
 Deno.test("clockd query on an unknown host says so and exits 1", async () => {
   for (const url of ["ntp://nosuch.invalid", "daytime://nosuch.invalid:13"]) {
     const { code, stderr } = await query([url]);
@@ -213,14 +264,20 @@ Deno.test("clockd query reports a kiss-o'-death with its code and exits 1", asyn
   assert.equal(stderr, `clockd: ntp://127.0.0.1:${server.port}: kiss-o'-death RATE\n`);
 });
 
-Deno.test("clockd query reports an unsynchronised (LI=3) NTP server and exits 1", async () => {
+Deno.test("clockd query prints an unsynchronised (LI=3) NTP server's numbers, warns and exits 1", async () => {
   await using server = fakeUdp((request) => {
     const out = ntpAnswer(request);
     out[0] = (out[0] & 0x3f) | 0xc0;
     return [out];
   });
-  const { code, stderr } = await query([`ntp://127.0.0.1:${server.port}`]);
+  const { code, stdout, stderr } = await query([`ntp://127.0.0.1:${server.port}`]);
   assert.equal(code, 1);
+  const lines = stdout.trimEnd().split("\n");
+  assert.match(lines[0], /^\d{4}-\d\d-\d\dT[\d:.]+Z$/, "the time");
+  assert.match(
+    lines[1],
+    /stratum 10 LOCL {2}offset [-+]\d+\.\d{6} s ± [\d.]+ s {2}delay [\d.]+ s$/,
+  );
   assert.equal(
     stderr,
     `clockd: ntp://127.0.0.1:${server.port}: unsynchronised server (leap indicator 3)\n`,
@@ -241,14 +298,14 @@ Deno.test("clockd query: a bare host:port or unknown scheme is a usage error lis
     assert.equal(stdout, "");
     assert.match(
       stderr,
-      /^clockd: clockd query: invalid URL .*session, session\+udp, daytime, daytime\+udp, time, time\+udp, ntp\n$/,
+      /^clockd: query: invalid URL .*session, session\+udp, daytime, daytime\+udp, time, time\+udp, ntp, roughtime, roughtime\+tcp\n$/,
     );
   }
   const help = await runClockd(["query", "--help"]);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /^Usage: clockd query \[flags\] URL/);
   const top = await runClockd(["--help"]);
-  assert.match(top.stdout, /clockd query URL/);
+  assert.match(top.stdout, /^ {2}query URL /m);
 });
 
 const XINETD = "/usr/sbin/xinetd";

@@ -8,14 +8,9 @@
 import assert from "node:assert/strict";
 import { systemClock } from "../src/time/clock.ts";
 import { epochNanoseconds } from "../src/time/instant.ts";
-import {
-  canonicalAddress,
-  ipFamily,
-  QueryError,
-  resolveHost,
-  tcpExchange,
-  udpExchange,
-} from "../src/query/transports.ts";
+import { resolveHost, tcpExchange, udpExchange } from "../src/query/transports.ts";
+import { canonicalAddress, ipFamily } from "../src/query/ip_text.ts";
+import { QueryError } from "../src/query/query_error.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -250,6 +245,54 @@ Deno.test("udpExchange() gives up at the deadline when nothing answers", async (
   );
   const elapsed = performance.now() - started;
   assert.ok(elapsed >= 250 && elapsed < 1500, `took ${elapsed} ms`);
+});
+
+/** A UDP port on 127.0.0.1 that nothing listens on. */
+function closedUdpPort(): number {
+  const socket = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+  const port = (socket.addr as Deno.NetAddr).port;
+  socket.close();
+  return port;
+}
+
+Deno.test({
+  name: "udpExchange() reports a closed UDP port as refused at once (connected socket, Linux)",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    const started = performance.now();
+    await rejectsWith(
+      udpExchange({
+        hostname: "127.0.0.1",
+        port: closedUdpPort(),
+        request: () => new Uint8Array(48),
+        accept: () => true,
+        timeoutMs: 5000,
+        clock: systemClock,
+      }),
+      "refused",
+      /^connection refused$/,
+    );
+    const elapsed = performance.now() - started;
+    assert.ok(elapsed < 1000, `took ${elapsed} ms, not at once`);
+  },
+});
+
+Deno.test({
+  name: "udpExchange() asks every address of a name and takes the one that answers",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    // localhost may resolve to ::1 and 127.0.0.1: the server is on 127.0.0.1 only.
+    await using server = udpServer(async (request, _from, reply) => await reply(request));
+    const exchange = await udpExchange({
+      hostname: "localhost",
+      port: server.port,
+      request: () => encoder.encode("hello"),
+      accept: (bytes) => decoder.decode(bytes),
+      timeoutMs: 2000,
+      clock: systemClock,
+    });
+    assert.equal(exchange.value, "hello");
+  },
 });
 
 Deno.test("resolveHost() passes IP literals through and resolves localhost", async () => {

@@ -19,7 +19,8 @@ import {
 } from "../src/protocols/roughtime/mod.ts";
 import { systemClock } from "../src/time/clock.ts";
 import type { Instant } from "../src/time/instant.ts";
-import { queryCommand, queryOnce } from "../src/query/query_command.ts";
+import { queryCommand } from "../src/query/query_command.ts";
+import { queryOnce } from "../src/query/query_once.ts";
 import { parseQueryUrl } from "../src/query/query_url.ts";
 import { parseRoughtimeVersion, queryRoughtimeLink } from "../src/query/roughtime_query.ts";
 import { UsageError } from "../src/cli/usage_error.ts";

@@ -4,10 +4,10 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { type Clock, systemClock } from "../time/clock.ts";
 import { FORMATS } from "../time/formats.ts";
 import { parseInstant } from "../time/parse_instant.ts";
+import { parseCommandLine } from "./command_line.ts";
 import { parseFlag } from "./usage_error.ts";
 import { resolveZone } from "../time/zone.ts";
 
@@ -26,6 +26,14 @@ Prints every time format, one per line as NAME<TAB>VALUE.
 Formats:
 ${FORMATS.map((format) => `  ${format.name.padEnd(17)}${format.summary}`).join("\n")}`;
 
+/** The flags of `clockd formats`. */
+const FORMATS_FLAGS = {
+  at: { type: "string" },
+  tz: { type: "string" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 /**
  * Renders every format.
  *
@@ -42,20 +50,9 @@ ${FORMATS.map((format) => `  ${format.name.padEnd(17)}${format.summary}`).join("
  * ```
  */
 export function formatsCommand(args: string[], clock: Clock = systemClock): string {
-  const { values } = parseFlag("clockd formats", () =>
-    parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        at: { type: "string" },
-        tz: { type: "string", default: "UTC" },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    }));
+  const { values } = parseCommandLine("formats", args, FORMATS_FLAGS);
   if (values.help) return FORMATS_HELP;
-  const zone = parseFlag("--tz", () => resolveZone(values.tz));
+  const zone = parseFlag("--tz", () => resolveZone(values.tz ?? "UTC"));
   const at = values.at;
   const instant = at === undefined ? clock.now() : parseFlag("--at", () => parseInstant(at));
   // A given instant has no monotonic reading: Go's layout then leaves out "m=".

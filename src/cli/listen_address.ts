@@ -7,6 +7,8 @@
  * @module
  */
 
+import { parseIp } from "../admission/ip.ts";
+
 /** A transport a listener serves. */
 export type Transport = "tcp" | "udp";
 
@@ -26,7 +28,9 @@ export interface ListenAddress {
  * @param text The flag's value.
  * @param transports The transports served when the text names none.
  * @returns The address.
- * @throws {SyntaxError} When the text is not of a form above.
+ * @throws {SyntaxError} When the text is not of a form above, or the host
+ *   is neither an IP address (IPv4 in digits and dots, IPv6 in brackets)
+ *   nor a host name.
  *
  * @example Usage
  * ```ts
@@ -75,7 +79,32 @@ export function parseListenAddress(
   if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) {
     throw new SyntaxError(`invalid address "${text}": port must be 0 to 65535`);
   }
+  const bad = badHost(hostname, rest.startsWith("["));
+  if (bad !== null) throw new SyntaxError(`invalid address "${text}": ${bad}`);
   return { hostname, port: Number(portText), transports };
+}
+
+/**
+ * Why a host cannot be bound, or null: a bracketed host must be an IPv6
+ * address, a host of digits and dots an IPv4 address, and any other a
+ * DNS name (letters, digits, hyphens and dots).
+ */
+function badHost(hostname: string, bracketed: boolean): string | null {
+  if (bracketed) {
+    // A zone (`fe80::1%eth0`) is the kernel's to check.
+    const address = hostname.replace(/%[^%]+$/, "");
+    return parseIp(address)?.version === 6 ? null : `"${hostname}" is not an IPv6 address`;
+  }
+  if (hostname === "") return null;
+  if (/^[\d.]+$/.test(hostname)) {
+    return parseIp(hostname)?.version === 4 ? null : `"${hostname}" is not an IPv4 address`;
+  }
+  const label = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
+  const name = hostname.endsWith(".") ? hostname.slice(0, -1) : hostname;
+  if (name.length > 253 || !name.split(".").every((part) => label.test(part))) {
+    return `"${hostname}" is not an IP address or a host name`;
+  }
+  return null;
 }
 
 /**

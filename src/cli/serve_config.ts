@@ -1,46 +1,44 @@
 /**
- * The `clockd serve` command line: the flags a user gives (all optional,
- * with documented defaults) turned into the resolved {@linkcode ServeConfig}
- * the server runs with.
+ * The `clockd serve` configuration: the settings a user gives on the
+ * command line or in a config file (all optional, with documented
+ * defaults) turned into the resolved {@linkcode ServeConfig} the server
+ * runs with. {@linkcode loadServeConfig} reads the file and the flags;
+ * {@linkcode parseServeArgs} the flags alone.
  *
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "./command_line.ts";
+import { DEFAULT_CONFIG_PATH, readConfigFile } from "./config_file.ts";
 import { parseDuration } from "./duration.ts";
 import { getFormat, type TimeFormat } from "../time/formats.ts";
-import { type ListenAddress, parseListenAddress, type Transport } from "./listen_address.ts";
+import { type ListenAddress, parseListenAddress } from "./listen_address.ts";
 import { LOG_FORMATS, LOG_LEVELS, type LogOptions } from "../ops/log.ts";
 import { parseFlag, parseInteger, UsageError } from "./usage_error.ts";
 import { resolveZone, type Zone } from "../time/zone.ts";
 import type { SyncMode } from "../time/clock_status.ts";
 import { IO_NAMES, type IoName } from "../io/engine.ts";
-import { type Cidr, parseCidr } from "../admission/access_list.ts";
+import type { Cidr } from "../admission/access_list.ts";
+import { resolveAdmission, type ServiceAdmission } from "./service_admission.ts";
 import {
-  DEFAULT_MAX_SOURCES,
-  DEFAULT_TCP_RATE,
-  DEFAULT_UDP_RATE,
-  defaultBurst,
-  formatRate,
-  parseRate,
-} from "../admission/rate_limiter.ts";
+  defaultWorkers,
+  SERVE_DEFAULTS,
+  SERVE_FLAGS,
+  SERVICE_NAMES,
+  type ServiceName,
+  SERVICES,
+  type SettingName,
+} from "./serve_flags.ts";
+import {
+  mergeSettings,
+  NO_SETTINGS,
+  type ServeSettings,
+  settingOrigin,
+  settingsFromFlags,
+  settingsToArgs,
+} from "./serve_settings.ts";
 
-/** A service clockd can listen for. */
-export type ServiceName = "session" | "daytime" | "time" | "ntp";
-
-/**
- * What each service serves by default: its transports (as its RFC defines
- * them) and the port used when no listener flag is given (no root needed;
- * the systemd unit uses the standard 13, 37 and 123).
- */
-export const SERVICES: Readonly<
-  Record<ServiceName, { transports: readonly Transport[]; defaultPort: number }>
-> = {
-  session: { transports: ["tcp", "udp"], defaultPort: 1200 },
-  daytime: { transports: ["tcp", "udp"], defaultPort: 10013 },
-  time: { transports: ["tcp", "udp"], defaultPort: 10037 },
-  ntp: { transports: ["udp"], defaultPort: 10123 },
-};
+export { type ServiceName, SERVICES };
 
 /** One listener to open. */
 export interface ListenerConfig {
@@ -103,81 +101,86 @@ export interface ServeConfig {
   readonly allow: readonly Cidr[];
   /** Clients denied (deny wins over allow). */
   readonly deny: readonly Cidr[];
-  /** The arguments this configuration was parsed from, for workers to parse again. */
+  /**
+   * Each service's admission settings, resolved: its own (`[service.NAME]`,
+   * `--service NAME.KEY=VALUE`) where given, else the global ones above.
+   */
+  readonly services: Readonly<Record<ServiceName, ServiceAdmission>>;
+  /** The config file read, or null when none was. */
+  readonly configFile: string | null;
+  /** The arguments given after `serve`, for a reload to load again. */
+  readonly commandLine: readonly string[];
+  /**
+   * The whole configuration (the config file's settings included, `--config`
+   * not) as `serve` arguments, for workers to parse again with
+   * {@linkcode parseServeArgs}.
+   */
   readonly args: readonly string[];
 }
 
-/** Default of `--max-sessions`. */
-export const DEFAULT_MAX_SESSIONS = 10_000;
-/** Default of `--max-sessions-per-ip`. */
-export const DEFAULT_MAX_SESSIONS_PER_IP = 100;
-
-/** The `clockd serve --help` text. */
-export const SERVE_HELP = `Usage: clockd serve [flags]
-
-Serves the time. With no listener flag: the session protocol on TCP and UDP
-port 1200, daytime on 10013, time on 10037 and NTP on 10123, every interface
-(IPv4 and IPv6). With any listener flag, only the listeners named.
-
-Listeners (repeatable; ADDR is :PORT, HOST:PORT or [IPv6]:PORT, with /tcp or
-/udp appended to serve one transport only; port 0 picks a free port):
-  --session ADDR              session protocol, TCP and UDP (default :1200)
-  --daytime ADDR              RFC 867 daytime, TCP and UDP (default :10013)
-  --time ADDR                 RFC 868 time, TCP and UDP (default :10037)
-  --ntp ADDR                  NTP server (SNTP), UDP (default :10123)
-
-Standard services:
-  --daytime-format NAME       format of the daytime line (default daytime; nist for
-                              the NIST layout; any format of clockd formats)
-  --ntp-sync MODE             kernel: answer as synchronised only while the kernel
-                              clock is (needs FFI to libc; default on Linux);
-                              always: claim --ntp-stratum regardless (labs, tests)
-  --ntp-stratum N             stratum claimed while synchronised, 1-15 (default 10)
-  --ntp-refid ID              reference ID, up to 4 ASCII characters (default LOCL)
-
-Session protocol:
-  --default-format NAME       format of an empty request (default go; see clockd formats)
-  --tz ZONE                   zone answers are rendered in (default UTC; IANA name,
-                              UTC, local, or an offset like +05:30)
-  --idle-timeout DURATION     close a TCP session with no request for this long (default 2m)
-  --partial-wait DURATION     answer a request with no newline after the client is
-                              quiet this long; 0 waits for half-close (default 50ms, at most 100ms)
-  --max-sessions N            most TCP sessions open at once (default ${DEFAULT_MAX_SESSIONS})
-  --max-sessions-per-ip N     most TCP sessions from one address (default ${DEFAULT_MAX_SESSIONS_PER_IP})
-
-Abuse limits and access control (every listener):
-  --udp-rate RATE             datagrams per source (IPv4 address, IPv6 /64) per
-                              second or minute: 20, 20/s, 600/m, or off (default ${
-  formatRate(DEFAULT_UDP_RATE)
-})
-  --udp-burst N               datagrams a quiet source may send at once (default 2 s of rate)
-  --tcp-rate RATE             new TCP connections per source (default ${
-  formatRate(DEFAULT_TCP_RATE)
-})
-  --rate-sources N            sources each rate limiter remembers (default ${DEFAULT_MAX_SOURCES})
-  --allow CIDR                allow only these clients (repeatable; IPv4 or IPv6)
-  --deny CIDR                 deny these clients (repeatable; wins over --allow)
-
-Process:
-  --log-level LEVEL           trace, debug, info, warning, error (default info)
-  --log-format FORMAT         text or json (default text)
-  --ready-json                print one JSON line on stdout with the bound addresses
-  --shutdown-timeout DURATION most time SIGTERM/SIGINT shutdown may take (default 5s)
-  --metrics ADDR              serve /metrics (Prometheus text) and /healthz over HTTP
-                              on ADDR, e.g. 127.0.0.1:9123 (default: off)
-  --workers N                 serving isolates sharing every port through SO_REUSEPORT
-                              (default: the number of cores, here ${defaultWorkers()})
-  --io ENGINE                 kernel (default on Linux x86_64/aarch64): epoll and
-                              batched recvmmsg/sendmmsg through libc with kernel
-                              receive stamps (needs the FFI grant on libc; numeric
-                              addresses); deno: Deno's own sockets, portable. Where
-                              kernel cannot run, clockd serves on deno and says why
-  -h, --help                  show this help
-
-DURATION is a number and a unit: 100ms, 5s, 2m, 1h.`;
+/** Settings of {@linkcode loadServeConfig}. */
+export interface LoadServeConfigOptions {
+  /**
+   * The config file read when `--config` is not given, if it exists and
+   * the environment says systemd runs clockd (`INVOCATION_ID` is set);
+   * null never to read one.
+   *
+   * @default {"/etc/clockd/clockd.toml"}
+   */
+  defaultConfigPath?: string | null;
+  /**
+   * Reads an environment variable.
+   *
+   * @default {Deno.env.get, for a variable the runtime may read}
+   */
+  env?: (name: string) => string | undefined;
+}
 
 /**
- * Parses the `clockd serve` arguments.
+ * Loads the `clockd serve` configuration: the config file (`--config FILE`,
+ * else the default file when it exists and clockd runs under systemd), then
+ * the flags over it, each flag replacing the file's setting of the same name.
+ *
+ * @param args The arguments after `serve`.
+ * @param options The default config file and the environment, for tests.
+ * @returns The resolved configuration, or `"help"` when help was asked for.
+ * @throws {UsageError} One line naming the flag, or the file, line and key.
+ *
+ * @example Usage
+ * ```ts
+ * import { loadServeConfig } from "./serve_config.ts";
+ * const file = Deno.makeTempFileSync({ suffix: ".toml" });
+ * Deno.writeTextFileSync(file, 'tz = "Europe/Paris"\nsession = ["127.0.0.1:0"]\n');
+ * const config = loadServeConfig(["--config", file, "--tz", "UTC"]);
+ * if (config === "help" || config.zone.name !== "UTC" || config.configFile !== file) {
+ *   throw new Error();
+ * }
+ * Deno.removeSync(file);
+ * ```
+ */
+export function loadServeConfig(
+  args: readonly string[],
+  options: LoadServeConfigOptions = {},
+): ServeConfig | "help" {
+  const { values } = parseCommandLine("serve", args, SERVE_FLAGS);
+  if (values.help) return "help";
+  const flags = settingsFromFlags(values);
+  let configFile = values.config ?? null;
+  if (configFile === null) {
+    const path = options.defaultConfigPath === undefined
+      ? DEFAULT_CONFIG_PATH
+      : options.defaultConfigPath;
+    const env = options.env ?? grantedEnv;
+    if (path !== null && env("INVOCATION_ID") !== undefined && exists(path)) configFile = path;
+  }
+  const file = configFile === null ? NO_SETTINGS : readConfigFile(configFile);
+  return resolveServeConfig(mergeSettings(file, flags), configFile, args);
+}
+
+/**
+ * Parses the `clockd serve` arguments alone: reads the file `--config`
+ * names, but never the default one (workers parse {@linkcode ServeConfig.args}
+ * with it).
  *
  * @param args The arguments after `serve`.
  * @returns The resolved configuration, or `"help"` when help was asked for.
@@ -190,139 +193,129 @@ DURATION is a number and a unit: 100ms, 5s, 2m, 1h.`;
  * if (config === "help" || config.zone.name !== "Europe/Paris") throw new Error();
  * ```
  */
-export function parseServeArgs(args: string[]): ServeConfig | "help" {
-  const { values } = parseFlag("clockd serve", () =>
-    parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        session: { type: "string", multiple: true },
-        daytime: { type: "string", multiple: true },
-        time: { type: "string", multiple: true },
-        ntp: { type: "string", multiple: true },
-        "daytime-format": { type: "string", default: "daytime" },
-        "ntp-sync": { type: "string", default: Deno.build.os === "linux" ? "kernel" : "always" },
-        "ntp-stratum": { type: "string", default: "10" },
-        "ntp-refid": { type: "string", default: "LOCL" },
-        "default-format": { type: "string", default: "go" },
-        tz: { type: "string", default: "UTC" },
-        "idle-timeout": { type: "string", default: "2m" },
-        "partial-wait": { type: "string", default: "50ms" },
-        "max-sessions": { type: "string", default: String(DEFAULT_MAX_SESSIONS) },
-        "max-sessions-per-ip": { type: "string", default: String(DEFAULT_MAX_SESSIONS_PER_IP) },
-        "log-level": { type: "string", default: "info" },
-        "log-format": { type: "string", default: "text" },
-        "ready-json": { type: "boolean", default: false },
-        "shutdown-timeout": { type: "string", default: "5s" },
-        workers: { type: "string", default: String(defaultWorkers()) },
-        io: { type: "string", default: "kernel" },
-        metrics: { type: "string" },
-        "udp-rate": { type: "string", default: String(DEFAULT_UDP_RATE) },
-        "udp-burst": { type: "string" },
-        "tcp-rate": { type: "string", default: String(DEFAULT_TCP_RATE) },
-        "rate-sources": { type: "string", default: String(DEFAULT_MAX_SOURCES) },
-        allow: { type: "string", multiple: true },
-        deny: { type: "string", multiple: true },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    }));
-  if (values.help) return "help";
+export function parseServeArgs(args: readonly string[]): ServeConfig | "help" {
+  return loadServeConfig(args, { defaultConfigPath: null });
+}
 
+/** An environment variable, or undefined when unset or not granted (never a prompt). */
+function grantedEnv(name: string): string | undefined {
+  const state = Deno.permissions.querySync({ name: "env", variable: name }).state;
+  return state === "granted" ? Deno.env.get(name) : undefined;
+}
+
+/**
+ * Whether the default config file is there to read. A runtime not allowed
+ * to read it (a `deno run` with other grants) has none: the tasks and the
+ * compiled binary are allowed `/etc/clockd`.
+ */
+function exists(path: string): boolean {
+  if (Deno.permissions.querySync({ name: "read", path }).state !== "granted") return false;
+  try {
+    return Deno.statSync(path).isFile;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+/** Checks settings and fills in the defaults. */
+function resolveServeConfig(
+  settings: ServeSettings,
+  configFile: string | null,
+  commandLine: readonly string[],
+): ServeConfig {
+  const values = settings.values;
+  const label = (key: string) => settingOrigin(settings, key);
+  const text = <K extends keyof typeof SERVE_DEFAULTS>(name: K): string =>
+    (values[name] as string | undefined) ?? SERVE_DEFAULTS[name];
+  const check = <T>(name: SettingName, parse: () => T): T => parseFlag(label(name), parse);
+
+  const { global, services } = resolveAdmission(settings);
   const listeners: ListenerConfig[] = [];
-  for (const service of Object.keys(SERVICES) as ServiceName[]) {
-    for (const text of values[service] ?? []) {
-      const origin = `--${service} ${text}`;
-      const address = parseFlag(
-        `--${service}`,
-        () => parseListenAddress(text, SERVICES[service].transports),
-      );
-      listeners.push({ service, address, origin });
+  const named = SERVICE_NAMES.some((service) => values[service] !== undefined);
+  for (const service of SERVICE_NAMES) {
+    const { transports, defaultPort } = SERVICES[service];
+    const given = named ? values[service] ?? [] : [`:${defaultPort}`];
+    for (const address of given) {
+      const parsed = check(service, () => parseListenAddress(address, transports));
+      if (services[service].disabled) continue;
+      const origin = named ? `${label(service)} ${address}` : `--${service} ${address} (default)`;
+      listeners.push({ service, address: parsed, origin });
     }
   }
   if (listeners.length === 0) {
-    for (const service of Object.keys(SERVICES) as ServiceName[]) {
-      const { transports, defaultPort } = SERVICES[service];
-      listeners.push({
-        service,
-        address: { hostname: "", port: defaultPort, transports },
-        origin: `--${service} :${defaultPort} (default)`,
-      });
-    }
+    throw new UsageError("serve: every service with a listener is disabled");
   }
 
-  const defaultFormat = parseFlag("--default-format", () => knownFormat(values["default-format"]));
-  const daytimeFormat = parseFlag("--daytime-format", () => knownFormat(values["daytime-format"]));
-  const ntpSync = values["ntp-sync"];
+  const defaultFormat = check("default-format", () => knownFormat(text("default-format")));
+  const daytimeFormat = check("daytime-format", () => knownFormat(text("daytime-format")));
+  const ntpSync = text("ntp-sync");
   if (ntpSync !== "kernel" && ntpSync !== "always") {
-    throw new UsageError(`--ntp-sync: expected kernel or always, got "${ntpSync}"`);
+    throw new UsageError(`${label("ntp-sync")}: expected kernel or always, got "${ntpSync}"`);
   }
-  const io = values.io;
+  const io = text("io");
   if (!(IO_NAMES as readonly string[]).includes(io)) {
-    throw new UsageError(`--io: expected ${IO_NAMES.join(" or ")}, got "${io}"`);
+    throw new UsageError(`${label("io")}: expected ${IO_NAMES.join(" or ")}, got "${io}"`);
   }
-  const ntpRefid = values["ntp-refid"];
+  const ntpRefid = text("ntp-refid");
   if (!/^[\x21-\x7e]{1,4}$/.test(ntpRefid)) {
     throw new UsageError(
-      `--ntp-refid: expected 1 to 4 printable ASCII characters, got "${ntpRefid}"`,
+      `${label("ntp-refid")}: expected 1 to 4 printable ASCII characters, got "${ntpRefid}"`,
     );
   }
-  const partialWaitMs = parseFlag("--partial-wait", () => {
-    const ms = parseDuration(values["partial-wait"]);
-    if (ms > 100) throw new RangeError(`must be at most 100ms, got "${values["partial-wait"]}"`);
+  const partialWaitMs = check("partial-wait", () => {
+    const ms = parseDuration(text("partial-wait"));
+    if (ms > 100) throw new RangeError(`must be at most 100ms, got "${text("partial-wait")}"`);
     return ms;
   });
-  const idleTimeoutMs = parseFlag("--idle-timeout", () => {
-    const ms = parseDuration(values["idle-timeout"]);
+  const idleTimeoutMs = check("idle-timeout", () => {
+    const ms = parseDuration(text("idle-timeout"));
     if (ms <= 0) throw new RangeError("must be more than 0");
     return ms;
   });
-  const level = values["log-level"];
+  const level = text("log-level");
   if (!(LOG_LEVELS as readonly string[]).includes(level)) {
-    throw new UsageError(`--log-level: expected one of ${LOG_LEVELS.join(", ")}, got "${level}"`);
+    throw new UsageError(
+      `${label("log-level")}: expected one of ${LOG_LEVELS.join(", ")}, got "${level}"`,
+    );
   }
-  const format = values["log-format"];
+  const format = text("log-format");
   if (!(LOG_FORMATS as readonly string[]).includes(format)) {
-    throw new UsageError(`--log-format: expected text or json, got "${format}"`);
+    throw new UsageError(`${label("log-format")}: expected text or json, got "${format}"`);
   }
-  const udpRate = parseFlag("--udp-rate", () => parseRate(values["udp-rate"]));
-  const udpBurstText = values["udp-burst"];
-  const udpBurst = udpBurstText === undefined
-    ? defaultBurst(udpRate ?? DEFAULT_UDP_RATE)
-    : parseFlag("--udp-burst", () => parseInteger(udpBurstText, 1, 1e6));
+  const metrics = values.metrics;
   return {
     listeners,
-    udpRate,
-    udpBurst,
-    tcpRate: parseFlag("--tcp-rate", () => parseRate(values["tcp-rate"])),
-    rateSources: parseFlag("--rate-sources", () => parseInteger(values["rate-sources"], 16, 1e7)),
-    allow: (values.allow ?? []).map((text) => parseFlag("--allow", () => parseCidr(text))),
-    deny: (values.deny ?? []).map((text) => parseFlag("--deny", () => parseCidr(text))),
+    ...global,
+    rateSources: check("rate-sources", () => parseInteger(text("rate-sources"), 16, 1e7)),
+    services,
     defaultFormat,
     daytimeFormat,
     ntpSync,
-    ntpStratum: parseFlag("--ntp-stratum", () => parseInteger(values["ntp-stratum"], 1, 15)),
+    ntpStratum: check("ntp-stratum", () => parseInteger(text("ntp-stratum"), 1, 15)),
     ntpRefid,
-    zone: parseFlag("--tz", () => resolveZone(values.tz)),
+    zone: check("tz", () => resolveZone(text("tz"))),
     idleTimeoutMs,
     partialWaitMs,
-    maxSessions: parseFlag("--max-sessions", () => parseInteger(values["max-sessions"], 1, 1e7)),
-    maxSessionsPerIp: parseFlag(
-      "--max-sessions-per-ip",
-      () => parseInteger(values["max-sessions-per-ip"], 1, 1e7),
+    maxSessions: check("max-sessions", () => parseInteger(text("max-sessions"), 1, 1e7)),
+    maxSessionsPerIp: check(
+      "max-sessions-per-ip",
+      () => parseInteger(text("max-sessions-per-ip"), 1, 1e7),
     ),
-    shutdownTimeoutMs: parseFlag(
-      "--shutdown-timeout",
-      () => parseDuration(values["shutdown-timeout"]),
-    ),
+    shutdownTimeoutMs: check("shutdown-timeout", () => parseDuration(text("shutdown-timeout"))),
     log: { level: level as LogOptions["level"], format: format as LogOptions["format"] },
-    readyJson: values["ready-json"],
-    workers: parseFlag("--workers", () => parseInteger(values.workers, 1, 64)),
+    readyJson: values["ready-json"] ?? false,
+    workers: check(
+      "workers",
+      () => parseInteger(values.workers ?? String(defaultWorkers()), 1, 64),
+    ),
     io: io as IoName,
-    metrics: values.metrics === undefined
+    metrics: metrics === undefined
       ? null
-      : parseFlag("--metrics", () => parseListenAddress(values.metrics!, ["tcp"])),
-    args: [...args],
+      : check("metrics", () => parseListenAddress(metrics, ["tcp"])),
+    configFile,
+    commandLine: [...commandLine],
+    args: settingsToArgs(settings),
   };
 }
 
@@ -330,13 +323,4 @@ function knownFormat(name: string): TimeFormat {
   const format = getFormat(name);
   if (format === undefined) throw new RangeError(`unknown format "${name}" (see clockd formats)`);
   return format;
-}
-
-/**
- * The default of `--workers`: the machine's core count (at most 64).
- *
- * @returns How many isolates serve TCP by default.
- */
-export function defaultWorkers(): number {
-  return Math.max(1, Math.min(64, navigator.hardwareConcurrency || 1));
 }

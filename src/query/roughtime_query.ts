@@ -30,8 +30,10 @@ import { causalViolations, chainedNonce, malfeasanceReport } from "../protocols/
 import { ROUGHTIME_PROFILES, type RoughtimeProfile } from "../protocols/roughtime/versions.ts";
 import { type Estimate, midpointEstimate } from "./estimate.ts";
 import type { QueryTarget } from "./query_url.ts";
-import { QueryError, tcpExchange, udpExchange } from "./transports.ts";
-import type { QueryOutput, QueryResult } from "./query_command.ts";
+import { QueryError } from "./query_error.ts";
+import { tcpExchange, udpExchange } from "./transports.ts";
+import type { QueryOutput } from "./query_command.ts";
+import type { QueryResult } from "./query_once.ts";
 
 /** The `--version` choices: what each offers. */
 export const ROUGHTIME_VERSION_CHOICES: Readonly<Record<string, readonly RoughtimeProfile[]>> =
@@ -246,6 +248,7 @@ export async function queryRoughtime(
     unknown: null,
     ntp: null,
     failure: null,
+    warning: null,
     stop: false,
   };
 }

@@ -5,34 +5,20 @@
  * becomes a {@linkcode QueryError} with a one-line message; anything else
  * is a bug and propagates.
  *
+ * UDP goes through a connected socket of libc's where FFI to libc is
+ * granted (Linux), so that a refusal (ICMP port unreachable) ends the query
+ * at once; elsewhere through Deno's unconnected sockets, which learn of
+ * none on Linux and wait for the timeout.
+ *
  * @module
  */
 
 import { lookup } from "node:dns/promises";
 import type { Clock } from "../time/clock.ts";
-import { formatDuration } from "../cli/duration.ts";
 import type { Instant } from "../time/instant.ts";
-
-/** Why a query failed. */
-export type QueryFailureKind = "dns" | "refused" | "timeout" | "network" | "answer";
-
-/** A query that failed for a reason worth one line to the user, not a stack trace. */
-export class QueryError extends Error {
-  /** Why it failed. */
-  readonly kind: QueryFailureKind;
-
-  /**
-   * Makes the error.
-   *
-   * @param kind Why it failed.
-   * @param message What happened, in one line, e.g. `connection refused`.
-   */
-  constructor(kind: QueryFailureKind, message: string) {
-    super(message);
-    this.name = "QueryError";
-    this.kind = kind;
-  }
-}
+import { connectedUdpExchange } from "./connected_udp.ts";
+import { canonicalAddress, ipFamily } from "./ip_text.ts";
+import { QueryError, timeoutError } from "./query_error.ts";
 
 /** An address a host name resolved to. */
 export interface ResolvedAddress {
@@ -55,10 +41,6 @@ const DNS_MESSAGES: Record<string, string> = {
   EAI_AGAIN: "temporary DNS failure",
   EAI_FAIL: "DNS failure",
 };
-
-function timeoutError(timeoutMs: number): QueryError {
-  return new QueryError("timeout", `no answer within ${formatDuration(timeoutMs)}`);
-}
 
 /**
  * Runs a promise against a deadline.
@@ -294,10 +276,12 @@ export interface UdpExchange<T> extends Exchange {
 
 /**
  * One UDP exchange: resolve, send the same datagram to each address (up
- * to four, from one socket per address family), and wait for the first
- * datagram from one of those addresses and the port that `accept` takes.
- * Datagrams from anywhere else, and those `accept` ignores, are dropped.
- * An ICMP refusal reported on receive is a `refused` error.
+ * to four), and wait for the first datagram from one of those addresses
+ * and the port that `accept` takes. Datagrams from anywhere else, and
+ * those `accept` ignores, are dropped. With FFI to libc, each address has
+ * a connected socket, and a refusal from every address is a `refused`
+ * error at once; without, one Deno socket per address family sends them
+ * all, and only a refusal the system reports on receive ends the wait.
  *
  * @param options What to exchange, with whom, and the deadline.
  * @returns The accepted answer, its bytes and timestamps.
@@ -307,6 +291,8 @@ export async function udpExchange<T>(options: UdpExchangeOptions<T>): Promise<Ud
   const { clock, timeoutMs } = options;
   const deadline = performance.now() + timeoutMs;
   const addresses = await resolveHost(options.hostname, timeoutMs, deadline);
+  const connected = await connectedUdpExchange(addresses, options, deadline);
+  if (connected !== null) return connected;
   const targets = new Set(addresses.map((a) => canonicalAddress(a.address)));
   const sockets = new Map<4 | 6, Deno.DatagramConn>();
   let finished = false;
@@ -385,67 +371,4 @@ export async function udpExchange<T>(options: UdpExchangeOptions<T>): Promise<Ud
       } catch { /* closed */ }
     }
   }
-}
-
-/**
- * The family of an IP literal.
- *
- * @param text A host.
- * @returns 4 or 6 for an IPv4 or IPv6 literal, null for a name.
- */
-export function ipFamily(text: string): 4 | 6 | null {
-  if (/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(text)) {
-    return text.split(".").every((octet) => Number(octet) <= 255) ? 4 : null;
-  }
-  return text.includes(":") && expandIPv6(text) !== null ? 6 : null;
-}
-
-/**
- * A canonical spelling of an IP address, so that `::1` and
- * `0:0:0:0:0:0:0:1` compare equal; IPv4-mapped IPv6 addresses become IPv4.
- *
- * @param text An IP address; anything else is returned lower-cased.
- * @returns The canonical text.
- *
- * @example Usage
- * ```ts
- * import { canonicalAddress } from "./transports.ts";
- * if (canonicalAddress("0:0::1") !== canonicalAddress("::1")) throw new Error();
- * if (canonicalAddress("::ffff:127.0.0.1") !== "127.0.0.1") throw new Error();
- * ```
- */
-export function canonicalAddress(text: string): string {
-  const groups = text.includes(":") ? expandIPv6(text) : null;
-  if (groups === null) return text.toLowerCase();
-  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
-    return [groups[6] >> 8, groups[6] & 0xff, groups[7] >> 8, groups[7] & 0xff].join(".");
-  }
-  return groups.map((g) => g.toString(16)).join(":");
-}
-
-/** The eight 16-bit groups of an IPv6 address, or null when it is not one. */
-function expandIPv6(text: string): number[] | null {
-  let rest = text.toLowerCase();
-  const tail: number[] = [];
-  const v4 = /(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(rest);
-  if (v4 !== null) {
-    const octets = v4.slice(1).map(Number);
-    if (octets.some((o) => o > 255)) return null;
-    tail.push((octets[0] << 8) | octets[1], (octets[2] << 8) | octets[3]);
-    const prefix = rest.slice(0, v4.index);
-    if (!prefix.endsWith(":")) return null;
-    rest = prefix.endsWith("::") ? prefix : prefix.slice(0, -1);
-  }
-  const halves = rest.split("::");
-  if (halves.length > 2) return null;
-  const parse = (part: string) =>
-    part === ""
-      ? []
-      : part.split(":").map((g) => /^[0-9a-f]{1,4}$/.test(g) ? parseInt(g, 16) : NaN);
-  const head = parse(halves[0]);
-  const after = halves.length === 2 ? parse(halves[1]) : [];
-  const known = head.length + after.length + tail.length;
-  if ([...head, ...after].some(Number.isNaN)) return null;
-  if (halves.length === 1 ? known !== 8 : known > 7) return null;
-  return [...head, ...new Array(8 - known).fill(0), ...after, ...tail];
 }
