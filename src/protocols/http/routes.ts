@@ -71,7 +71,7 @@ const SUSPICIOUS_PATH = /\/\.{1,2}(?:\/|$)|\/\/|\\|%2e|%2f|%5c/i;
  * const parsed = parseRequestHead("GET /api/ip HTTP/1.1\r\nHost: x\r\n\r\n");
  * if (!parsed.ok) throw new Error();
  * const peer = { transport: "tcp", hostname: "192.0.2.7", port: 5 } as const;
- * const answer = route(parsed.request, peer, { seconds: 0, nanos: 0 });
+ * const answer = await route(parsed.request, peer, { seconds: 0, nanos: 0 });
  * if (JSON.parse(String(answer.body)).client_ip !== "192.0.2.7") throw new Error();
  * ```
  */

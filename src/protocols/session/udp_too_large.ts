@@ -23,7 +23,7 @@ const encoder = new TextEncoder();
  * ```ts
  * import { udpTooLarge } from "./udp_too_large.ts";
  * const line = new TextDecoder().decode(udpTooLarge(5, 300));
- * if (line !== "ERR too large: pad request to 81 bytes or use TCP\n") throw new Error(line);
+ * if (line !== "ERR too large: pad request to 82 bytes or use TCP\n") throw new Error(line);
  * ```
  */
 export function udpTooLarge(requestLength: number, answerLength: number): Uint8Array {
