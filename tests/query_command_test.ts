@@ -7,8 +7,9 @@
 
 import assert from "node:assert/strict";
 import { systemClock } from "../src/time/clock.ts";
-import { writeKissOfDeath, writeNtpResponse } from "../src/protocols/ntp/responder.ts";
-import { ntpServerState } from "../src/protocols/ntp/responder.ts";
+import { writeKissOfDeath } from "../src/protocols/ntp/kiss_of_death.ts";
+import { writeNtpResponse } from "../src/protocols/ntp/responder.ts";
+import { ntpServerState } from "../src/protocols/ntp/server_state.ts";
 import { QUERY_HELP, queryCommand, queryOnce } from "../src/query/query_command.ts";
 import { parseQueryUrl } from "../src/query/query_url.ts";
 import { UsageError } from "../src/cli/usage_error.ts";
