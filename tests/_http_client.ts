@@ -8,7 +8,8 @@
  */
 
 import { TcpServer } from "../src/io/stream_server.ts";
-import { Metrics, type ServiceCounters } from "../src/ops/metrics.ts";
+import type { ServiceCounters } from "../src/ops/counters.ts";
+import { Metrics } from "../src/ops/metrics.ts";
 import { HttpService, type HttpServiceOptions } from "../src/protocols/http/http_service.ts";
 
 /** One response as read off the wire. */

@@ -4,14 +4,10 @@ import assert from "node:assert/strict";
 // pinned inline so deno.json's imports stay the runtime's.
 // deno-lint-ignore no-import-prefix
 import parsePrometheusTextFormat from "npm:parse-prometheus-text-format@1.1.1";
-import {
-  escapeLabel,
-  formatValue,
-  MAX_STATS_LINE_BYTES,
-  Metrics,
-  type ProcessFigures,
-  sampleProcess,
-} from "../src/ops/metrics.ts";
+import { Metrics } from "../src/ops/metrics.ts";
+import { type ProcessFigures, sampleProcess } from "../src/ops/process_figures.ts";
+import { escapeLabel, formatValue } from "../src/ops/prometheus.ts";
+import { MAX_STATS_LINE_BYTES } from "../src/ops/stats_line.ts";
 import { PROMETHEUS_CONTENT_TYPE, startMetricsServer } from "../src/ops/metrics_server.ts";
 import { VERSION } from "../src/cli/version.ts";
 

@@ -3,15 +3,14 @@
 import assert from "node:assert/strict";
 import type { Instant } from "../src/time/instant.ts";
 import type { KernelClockStatus } from "../src/time/kernel_clock.ts";
+import { writeKissOfDeath } from "../src/protocols/ntp/kiss_of_death.ts";
 import {
   NtpResponder,
-  type NtpServerState,
-  ntpServerState,
-  validateNtpRequest,
-  writeKissOfDeath,
   writeNtpResponse,
   writeTransmitTime,
 } from "../src/protocols/ntp/responder.ts";
+import { type NtpServerState, ntpServerState } from "../src/protocols/ntp/server_state.ts";
+import { validateNtpRequest } from "../src/protocols/ntp/validate_request.ts";
 
 function hex(text: string): Uint8Array {
   const digits = text.replace(/\s+/g, "");

@@ -7,8 +7,9 @@
 
 import assert from "node:assert/strict";
 import { systemClock } from "../src/time/clock.ts";
-import { writeKissOfDeath, writeNtpResponse } from "../src/protocols/ntp/responder.ts";
-import { ntpServerState } from "../src/protocols/ntp/responder.ts";
+import { writeKissOfDeath } from "../src/protocols/ntp/kiss_of_death.ts";
+import { writeNtpResponse } from "../src/protocols/ntp/responder.ts";
+import { ntpServerState } from "../src/protocols/ntp/server_state.ts";
 import { queryCommand } from "../src/query/query_command.ts";
 import { QUERY_HELP } from "../src/query/query_flags.ts";
 import { queryOnce } from "../src/query/query_once.ts";

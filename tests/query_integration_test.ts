@@ -8,11 +8,9 @@
 
 import assert from "node:assert/strict";
 import { systemClock } from "../src/time/clock.ts";
-import {
-  ntpServerState,
-  writeKissOfDeath,
-  writeNtpResponse,
-} from "../src/protocols/ntp/responder.ts";
+import { writeKissOfDeath } from "../src/protocols/ntp/kiss_of_death.ts";
+import { writeNtpResponse } from "../src/protocols/ntp/responder.ts";
+import { ntpServerState } from "../src/protocols/ntp/server_state.ts";
 import { ALL_SERVICES, runClockd, START_FLAGS, startClockd } from "./_clockd.ts";
 
 const ALL = ALL_SERVICES;

@@ -13,7 +13,8 @@
  */
 
 import { AccessList, type Cidr } from "./access_list.ts";
-import type { Metrics, RefuseReason, ServiceCounters } from "../ops/metrics.ts";
+import type { RefuseReason, ServiceCounters } from "../ops/counters.ts";
+import type { Metrics } from "../ops/metrics.ts";
 import { RateLimiter, RateVerdict } from "./rate_limiter.ts";
 import type { ServiceName } from "../cli/serve_config.ts";
 import { sourcePrefix } from "./ip.ts";

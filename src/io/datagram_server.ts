@@ -9,7 +9,7 @@
 
 import type { Instant } from "../time/instant.ts";
 import { logger } from "../ops/log.ts";
-import type { ServiceCounters } from "../ops/metrics.ts";
+import type { ServiceCounters } from "../ops/counters.ts";
 import type { DatagramBatch, DatagramEndpoint, DatagramSink } from "./datagram.ts";
 
 /**

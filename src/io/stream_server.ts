@@ -9,7 +9,7 @@
 
 import { logger } from "../ops/log.ts";
 import type { StreamConn, StreamListener } from "./stream.ts";
-import type { RefuseReason, ServiceCounters } from "../ops/metrics.ts";
+import type { RefuseReason, ServiceCounters } from "../ops/counters.ts";
 
 /**
  * Handles one accepted connection; it owns the connection and closes it, and

@@ -10,7 +10,8 @@
  */
 
 import type { IoName } from "../io/engine.ts";
-import type { CounterSnapshot, Metrics } from "../ops/metrics.ts";
+import type { CounterSnapshot } from "../ops/counters.ts";
+import type { Metrics } from "../ops/metrics.ts";
 import { BindError, type BoundListener } from "./bind.ts";
 import type { FromWorker, ToWorker } from "./worker_protocol.ts";
 

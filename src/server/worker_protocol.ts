@@ -14,7 +14,7 @@
  */
 
 import type { IoName } from "../io/engine.ts";
-import type { CounterSnapshot, GaugeSnapshot } from "../ops/metrics.ts";
+import type { CounterSnapshot, GaugeSnapshot } from "../ops/counters.ts";
 import type { BoundListener } from "./bind.ts";
 
 /** How often a worker posts its counters (ms). */

@@ -16,7 +16,7 @@
 
 import { type Clock, measureResolution } from "./clock.ts";
 import { type KernelClock, type KernelClockStatus, openKernelClock } from "./kernel_clock.ts";
-import { type NtpServerState, ntpServerState } from "../protocols/ntp/responder.ts";
+import { type NtpServerState, ntpServerState } from "../protocols/ntp/server_state.ts";
 
 /** How the synchronisation state is decided. */
 export type SyncMode = "kernel" | "always";

@@ -33,7 +33,7 @@
  */
 
 import { logger } from "../../ops/log.ts";
-import type { ServiceCounters, SessionCloseReason } from "../../ops/metrics.ts";
+import type { ServiceCounters, SessionCloseReason } from "../../ops/counters.ts";
 import { closeQuietly, isDisconnect, writeAll } from "../../io/stream_server.ts";
 import type { StreamConn } from "../../io/stream.ts";
 import { peerKey } from "../../admission/peer.ts";

@@ -10,9 +10,11 @@
 import type { Clock } from "../../time/clock.ts";
 import type { Instant } from "../../time/instant.ts";
 import type { ClockStatus } from "../../time/clock_status.ts";
-import { NtpResponder, validateNtpRequest, writeKissOfDeath } from "./responder.ts";
+import { writeKissOfDeath } from "./kiss_of_death.ts";
+import { NtpResponder } from "./responder.ts";
+import { validateNtpRequest } from "./validate_request.ts";
 import { NTP_PACKET_SIZE } from "./constants.ts";
-import type { ServiceCounters } from "../../ops/metrics.ts";
+import type { ServiceCounters } from "../../ops/counters.ts";
 
 /**
  * Answers NTP client requests.

@@ -11,7 +11,7 @@
 
 import type { Clock } from "../../time/clock.ts";
 import type { Instant } from "../../time/instant.ts";
-import type { ServiceCounters } from "../../ops/metrics.ts";
+import type { ServiceCounters } from "../../ops/counters.ts";
 import { closeQuietly, writeAll } from "../../io/stream_server.ts";
 import type { StreamConn } from "../../io/stream.ts";
 

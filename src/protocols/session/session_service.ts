@@ -32,7 +32,7 @@ import { SessionLimits } from "./session_limits.ts";
 import { closeQuietly, isDisconnect, writeAll } from "../../io/stream_server.ts";
 import type { StreamConn } from "../../io/stream.ts";
 import { peerKey } from "../../admission/peer.ts";
-import type { ServiceCounters, SessionCloseReason } from "../../ops/metrics.ts";
+import type { ServiceCounters, SessionCloseReason } from "../../ops/counters.ts";
 
 /** Why a session ended. */
 export type CloseReason = SessionCloseReason;
