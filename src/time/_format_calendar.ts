@@ -207,6 +207,16 @@ export function pad2(n: number): string {
 }
 
 /**
+ * The wall-clock time of day, `HH:MM:SS`, as every layout writes it.
+ *
+ * @param t The broken-down time.
+ * @returns e.g. `09:54:05`.
+ */
+export function timeOfDay(t: LocalTime): string {
+  return pad2(t.hour) + ":" + pad2(t.minute) + ":" + pad2(t.second);
+}
+
+/**
  * Zero-pads an integer to a width, with a leading `-` for negatives, as Go's
  * `appendInt(b, x, width)` does.
  *

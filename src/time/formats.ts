@@ -28,16 +28,24 @@ import {
   pad2,
   pad9,
   padInt,
-  SECONDS_PER_DAY,
+  timeOfDay,
   trimmedFraction,
   WEEKDAY_NAMES,
 } from "./_format_calendar.ts";
-import { leapSecondEndsMonth, taiMinusUtc } from "./_format_leap_seconds.ts";
-import { nistDstCode } from "./_format_us_dst.ts";
+import {
+  julianDate,
+  modifiedJulianDate,
+  NANOS_PER_DAY_UNIT,
+  ntpTimestamp,
+  scaledCount,
+  tai64n,
+} from "./_format_numbers.ts";
+import { nistDaytime } from "./_format_nist.ts";
 import type { Instant } from "./instant.ts";
 import { UTC, type Zone } from "./zone.ts";
 
-export { LEAP_SECONDS, type LeapSecond, taiMinusUtc } from "./_format_leap_seconds.ts";
+export { LEAP_SECONDS, type LeapSecond, taiMinusUtc } from "./leap_table.ts";
+export { nistDaytime };
 
 /** A named way of writing an instant as one line of ASCII. */
 export interface TimeFormat {
@@ -70,29 +78,11 @@ const WEEKDAYS_SHORT = WEEKDAYS.map((day) => day.slice(0, 3));
 const MONTHS = ["", ...MONTH_NAMES];
 const MONTHS_SHORT = MONTHS.map((month) => month.slice(0, 3));
 
-/** Days from the Modified Julian Date epoch (1858-11-17) to the Unix epoch. */
-const MJD_UNIX_EPOCH = 40_587;
-/** Julian Day Number of 1970-01-01 (its Julian Date is 2440587.5). */
-const JDN_UNIX_EPOCH = 2_440_587;
-/** Seconds from the NTP prime epoch (1900-01-01) to the Unix epoch. */
-const NTP_UNIX_OFFSET = 2_208_988_800;
-const TWO_TO_32 = 4_294_967_296;
-/** The TAI64 label of the TAI second 1970-01-01 00:00:00 is 2^62: its upper 32 bits. */
-const TAI64_HIGH_BIAS = 0x4000_0000;
-/** Decimal places of `mjd` and `jd`. */
-const DAY_FRACTION_DIGITS = 8;
-/** Nanoseconds in 1e-8 day, the last place of `mjd` and `jd`. */
-const NANOS_PER_DAY_UNIT = 864_000;
-
 // ---------------------------------------------------------------------------
 // Field writers
 
 function date(t: LocalTime): string {
   return padInt(t.year, 4) + "-" + pad2(t.month) + "-" + pad2(t.day);
-}
-
-function clock(t: LocalTime): string {
-  return pad2(t.hour) + ":" + pad2(t.minute) + ":" + pad2(t.second);
 }
 
 /** Go's `_2`: the day of the month padded with a space. */
@@ -117,12 +107,12 @@ function rfc3339Offset(offsetSeconds: number): string {
 }
 
 function rfc3339Nano(t: LocalTime): string {
-  return date(t) + "T" + clock(t) + trimmedFraction(t.nanos) + rfc3339Offset(t.offsetSeconds);
+  return date(t) + "T" + timeOfDay(t) + trimmedFraction(t.nanos) + rfc3339Offset(t.offsetSeconds);
 }
 
 /** The ISO 8601 time part shared by the three `iso8601` formats. */
 function isoTime(t: LocalTime): string {
-  return "T" + clock(t) + "," + pad9(t.nanos) + numericOffset(t.offsetSeconds, true);
+  return "T" + timeOfDay(t) + "," + pad9(t.nanos) + numericOffset(t.offsetSeconds, true);
 }
 
 /** Go's `m=±s.nnnnnnnnn`, or nothing without a monotonic reading. */
@@ -132,84 +122,6 @@ function monotonic(nanos: number): string {
   const abs = Math.abs(rounded);
   const seconds = Math.floor(abs / 1e9);
   return " m=" + (rounded < 0 ? "-" : "+") + seconds + "." + pad9(abs - seconds * 1e9);
-}
-
-/**
- * floor((seconds·10^9 + nanos) / 10^(9 − digits)) in decimal, exact for any
- * safe-integer `seconds`: the whole seconds and the scaled fraction are
- * written side by side instead of multiplied out.
- */
-function scaledCount(instant: Instant, digits: number): string {
-  const scale = 10 ** (9 - digits);
-  const fraction = Math.floor(instant.nanos / scale);
-  const { seconds } = instant;
-  if (seconds >= 0) {
-    return seconds === 0 ? String(fraction) : seconds + String(fraction).padStart(digits, "0");
-  }
-  if (fraction === 0) return seconds + "0".repeat(digits);
-  // seconds + fraction/10^digits = -((|seconds| - 1) + (10^digits - fraction)/10^digits)
-  const whole = -seconds - 1;
-  const rest = 10 ** digits - fraction;
-  return "-" + (whole === 0 ? String(rest) : whole + String(rest).padStart(digits, "0"));
-}
-
-/**
- * A day count plus a fraction of a day, in units of 1e-8 day, as a decimal
- * with eight places: the value floored to the last place.
- */
-function decimalDays(day: number, units: number): string {
-  if (day >= 0 || units === 0) {
-    return day + "." + String(units).padStart(DAY_FRACTION_DIGITS, "0");
-  }
-  const rest = 10 ** DAY_FRACTION_DIGITS - units;
-  return "-" + (-day - 1) + "." + String(rest).padStart(DAY_FRACTION_DIGITS, "0");
-}
-
-/**
- * A time of day (seconds and nanoseconds into the day) in 1e-8 day units,
- * floored. Numerator < 8.64e13 and quotient < 1e8 are exact in a double, and
- * a non-integer quotient is at least 1/864000 from the next integer, far
- * beyond rounding.
- */
-function dayUnits(secondOfDay: number, nanos: number): number {
-  return Math.floor((secondOfDay * 1e9 + nanos) / NANOS_PER_DAY_UNIT);
-}
-
-function modifiedJulianDate(instant: Instant): string {
-  const days = Math.floor(instant.seconds / SECONDS_PER_DAY);
-  const units = dayUnits(instant.seconds - days * SECONDS_PER_DAY, instant.nanos);
-  return decimalDays(days + MJD_UNIX_EPOCH, units);
-}
-
-function julianDate(instant: Instant): string {
-  // Julian days start at noon UTC.
-  const fromNoon = instant.seconds + SECONDS_PER_DAY / 2;
-  const days = Math.floor(fromNoon / SECONDS_PER_DAY);
-  const units = dayUnits(fromNoon - days * SECONDS_PER_DAY, instant.nanos);
-  return decimalDays(days + JDN_UNIX_EPOCH, units);
-}
-
-function hex8(n: number): string {
-  return n.toString(16).padStart(8, "0");
-}
-
-/** floor(nanos · 2^32 / 10^9), exactly: 2^32/10^9 = 2^23/1953125, and nanos · 2^23 < 2^53. */
-function ntpFraction(nanos: number): number {
-  const numerator = nanos * 8_388_608;
-  let quotient = Math.floor(numerator / 1_953_125);
-  if (quotient * 1_953_125 > numerator) quotient--;
-  return quotient;
-}
-
-function ntpTimestamp(instant: Instant): string {
-  const era = ((instant.seconds + NTP_UNIX_OFFSET) % TWO_TO_32 + TWO_TO_32) % TWO_TO_32;
-  return hex8(era) + "." + hex8(ntpFraction(instant.nanos));
-}
-
-function tai64n(instant: Instant): string {
-  const tai = instant.seconds + taiMinusUtc(instant.seconds);
-  const high = Math.floor(tai / TWO_TO_32);
-  return "@" + hex8(TAI64_HIGH_BIAS + high) + hex8(tai - high * TWO_TO_32) + hex8(instant.nanos);
 }
 
 /** The ISO 8601 week date: the week-year is the year of the week's Thursday. */
@@ -225,9 +137,6 @@ function ordinalDate(t: LocalTime): string {
   const dayOfYear = t.days - daysFromCivil(t.year, 1, 1) + 1;
   return padInt(t.year, 4) + "-" + String(dayOfYear).padStart(3, "0");
 }
-
-/** NIST's msADV field, `%5.1f` milliseconds: clockd advances nothing. */
-const NIST_ADVANCE = "  0.0";
 
 // ---------------------------------------------------------------------------
 // The formats
@@ -276,7 +185,7 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     true,
     (instant, zone, monotonicNanos) => {
       const t = localTime(instant, zone);
-      return date(t) + " " + clock(t) + trimmedFraction(t.nanos) + " " +
+      return date(t) + " " + timeOfDay(t) + trimmedFraction(t.nanos) + " " +
         numericOffset(t.offsetSeconds, false) + " " + t.abbreviation + monotonic(monotonicNanos);
     },
   ),
@@ -287,7 +196,7 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     true,
     (instant, zone) => {
       const t = localTime(instant, zone);
-      return date(t) + "T" + clock(t) + rfc3339Offset(t.offsetSeconds);
+      return date(t) + "T" + timeOfDay(t) + rfc3339Offset(t.offsetSeconds);
     },
   ),
   define(
@@ -339,7 +248,7 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     (instant) => {
       const t = localTime(instant, UTC);
       return WEEKDAYS_SHORT[t.weekday] + ", " + pad2(t.day) + " " + MONTHS_SHORT[t.month] + " " +
-        padInt(t.year, 4) + " " + clock(t) + " GMT";
+        padInt(t.year, 4) + " " + timeOfDay(t) + " GMT";
     },
   ),
   define(
@@ -350,7 +259,7 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     (instant, zone) => {
       const t = localTime(instant, zone);
       return WEEKDAYS_SHORT[t.weekday] + ", " + pad2(t.day) + " " + MONTHS_SHORT[t.month] + " " +
-        padInt(t.year, 4) + " " + clock(t) + " " + numericOffset(t.offsetSeconds, false);
+        padInt(t.year, 4) + " " + timeOfDay(t) + " " + numericOffset(t.offsetSeconds, false);
     },
   ),
   define(
@@ -361,7 +270,7 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     (instant, zone) => {
       const t = localTime(instant, zone);
       return WEEKDAYS[t.weekday] + ", " + pad2(t.day) + "-" + MONTHS_SHORT[t.month] + "-" +
-        pad2(Math.abs(t.year) % 100) + " " + clock(t) + " " + t.abbreviation;
+        pad2(Math.abs(t.year) % 100) + " " + timeOfDay(t) + " " + t.abbreviation;
     },
   ),
   define(
@@ -372,7 +281,7 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     (instant, zone) => {
       const t = localTime(instant, zone);
       return WEEKDAYS_SHORT[t.weekday] + " " + MONTHS_SHORT[t.month] + " " + spaceDay(t.day) +
-        " " + clock(t) + " " + padInt(t.year, 4);
+        " " + timeOfDay(t) + " " + padInt(t.year, 4);
     },
   ),
   define(
@@ -383,7 +292,7 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     (instant, zone) => {
       const t = localTime(instant, zone);
       return WEEKDAYS_SHORT[t.weekday] + " " + MONTHS_SHORT[t.month] + " " + spaceDay(t.day) +
-        " " + clock(t) + " " + t.abbreviation + " " + padInt(t.year, 4);
+        " " + timeOfDay(t) + " " + t.abbreviation + " " + padInt(t.year, 4);
     },
   ),
   define(
@@ -396,7 +305,7 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
       const abbreviation = t.abbreviation;
       const numeric = abbreviation.startsWith("+") || abbreviation.startsWith("-");
       return WEEKDAYS[t.weekday] + ", " + MONTHS[t.month] + " " + t.day + ", " + t.year + " " +
-        clock(t) + (numeric ? "" : "-") + abbreviation;
+        timeOfDay(t) + (numeric ? "" : "-") + abbreviation;
     },
   ),
   define(
@@ -431,42 +340,6 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     },
   ),
 ]);
-
-/**
- * The NIST Internet Time Service daytime layout,
- * `JJJJJ YR-MO-DA HH:MM:SS TT L H msADV UTC(NIST) OTM`, always in UTC:
- *
- * - `JJJJJ`: the Modified Julian Date (day number).
- * - `TT`: the US DST code as NIST documents it: `00` standard time, `50`
- *   DST; in the month of a change it counts down daily at 00:00 UTC to `51`
- *   (spring) or `01` (fall) on the day of the change. (NIST's servers have
- *   been seen counting down already in the month before; clockd follows
- *   the documentation.)
- * - `L`: `1` in a month that ends with a positive leap second (from the
- *   leap-second table, so past months only), else `0`. `H` (health): `0`.
- * - `msADV`: `  0.0`, NIST's `%5.1f`: clockd does not advance its answers.
- *
- * Deliberate deviation: this is not NIST's time, so the label is
- * `UTC(clockd)` where NIST writes `UTC(NIST)`; the on-time marker is `*`.
- *
- * @param instant The instant.
- * @returns The line, e.g. `61365 26-11-21 09:54:05 00 0 0   0.0 UTC(clockd) *`.
- *
- * @example Usage
- * ```ts
- * import { nistDaytime } from "./formats.ts";
- * const line = nistDaytime({ seconds: 0, nanos: 0 });
- * if (line !== "40587 70-01-01 00:00:00 00 0 0   0.0 UTC(clockd) *") throw new Error(line);
- * ```
- */
-export function nistDaytime(instant: Instant): string {
-  const t = localTime(instant, UTC);
-  const mjd = t.days + MJD_UNIX_EPOCH;
-  return String(mjd).padStart(5, "0") + " " + pad2(Math.abs(t.year) % 100) + "-" +
-    pad2(t.month) + "-" + pad2(t.day) + " " + clock(t) + " " + pad2(nistDstCode(instant.seconds)) +
-    " " + (leapSecondEndsMonth(instant.seconds) ? "1" : "0") + " 0 " + NIST_ADVANCE +
-    " UTC(clockd) *";
-}
 
 const BY_NAME: ReadonlyMap<string, TimeFormat> = new Map([
   ...FORMATS.map((format) => [format.name, format] as const),

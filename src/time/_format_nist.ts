@@ -1,0 +1,53 @@
+/**
+ * Private writer of the NIST Internet Time Service daytime layout (the
+ * `nist` format).
+ *
+ * @module
+ */
+
+import { localTime, pad2, timeOfDay } from "./_format_calendar.ts";
+import { MJD_UNIX_EPOCH } from "./_format_numbers.ts";
+import { nistDstCode } from "./_format_us_dst.ts";
+import type { Instant } from "./instant.ts";
+import { leapSecondEndsMonth } from "./leap_table.ts";
+import { UTC } from "./zone.ts";
+
+/** NIST's msADV field, `%5.1f` milliseconds: clockd advances nothing. */
+const NIST_ADVANCE = "  0.0";
+
+/**
+ * The NIST Internet Time Service daytime layout,
+ * `JJJJJ YR-MO-DA HH:MM:SS TT L H msADV UTC(NIST) OTM`, always in UTC:
+ *
+ * - `JJJJJ`: the Modified Julian Date (day number).
+ * - `TT`: the US DST code as NIST documents it: `00` standard time, `50`
+ *   DST; in the month of a change it counts down daily at 00:00 UTC to `51`
+ *   (spring) or `01` (fall) on the day of the change. (NIST's servers have
+ *   been seen counting down already in the month before; clockd follows
+ *   the documentation.)
+ * - `L`: `1` in a month that ends with a positive leap second (from the
+ *   leap-second table, so past months only), else `0`. `H` (health): `0`.
+ * - `msADV`: `  0.0`, NIST's `%5.1f`: clockd does not advance its answers.
+ *
+ * Deliberate deviation: this is not NIST's time, so the label is
+ * `UTC(clockd)` where NIST writes `UTC(NIST)`; the on-time marker is `*`.
+ *
+ * @param instant The instant.
+ * @returns The line, e.g. `61365 26-11-21 09:54:05 00 0 0   0.0 UTC(clockd) *`.
+ *
+ * @example Usage
+ * ```ts
+ * import { nistDaytime } from "./_format_nist.ts";
+ * const line = nistDaytime({ seconds: 0, nanos: 0 });
+ * if (line !== "40587 70-01-01 00:00:00 00 0 0   0.0 UTC(clockd) *") throw new Error(line);
+ * ```
+ */
+export function nistDaytime(instant: Instant): string {
+  const t = localTime(instant, UTC);
+  const mjd = t.days + MJD_UNIX_EPOCH;
+  return String(mjd).padStart(5, "0") + " " + pad2(Math.abs(t.year) % 100) + "-" +
+    pad2(t.month) + "-" + pad2(t.day) + " " + timeOfDay(t) + " " +
+    pad2(nistDstCode(instant.seconds)) +
+    " " + (leapSecondEndsMonth(instant.seconds) ? "1" : "0") + " 0 " + NIST_ADVANCE +
+    " UTC(clockd) *";
+}
