@@ -8,6 +8,8 @@
 
 import { SECONDS_PER_DAY } from "./_format_calendar.ts";
 import type { Instant } from "./instant.ts";
+import { inLeapSecond } from "./_format_fields.ts";
+import type { RenderContext } from "./formats.ts";
 import { taiMinusUtc } from "./leap_table.ts";
 import { NTP_ERA_SECONDS, NTP_UNIX_EPOCH_OFFSET } from "../protocols/ntp/constants.ts";
 
@@ -145,8 +147,12 @@ export function ntpTimestamp(instant: Instant): string {
 
 /**
  * The TAI64N label: `@`, 2^62 + TAI seconds in 16 hex digits, nanoseconds in 8.
+ * TAI counts the inserted leap second, so its label is one more than the
+ * first 23:59:59's and one less than the next midnight's.
  *
  * @param instant The instant.
+ * @param context The leap-second table (default: the built-in one) and
+ *   whether the instant is the second copy of 23:59:59 (23:59:60 UTC).
  * @returns e.g. `@400000000000000a00000000` for 1970-01-01T00:00:00Z (TAI − UTC 10 s).
  *
  * @example Usage
@@ -155,8 +161,9 @@ export function ntpTimestamp(instant: Instant): string {
  * if (tai64n({ seconds: 0, nanos: 0 }) !== "@400000000000000a00000000") throw new Error();
  * ```
  */
-export function tai64n(instant: Instant): string {
-  const tai = instant.seconds + taiMinusUtc(instant.seconds);
+export function tai64n(instant: Instant, context: RenderContext = {}): string {
+  const tai = instant.seconds + taiMinusUtc(instant.seconds, context.leapSeconds) +
+    (inLeapSecond(instant, context) ? 1 : 0);
   const high = Math.floor(tai / TWO_TO_32);
   return "@" + hex8(TAI64_HIGH_BIAS + high) + hex8(tai - high * TWO_TO_32) + hex8(instant.nanos);
 }

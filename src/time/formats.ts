@@ -19,19 +19,7 @@
  * @module
  */
 
-import {
-  civilFromDays,
-  daysFromCivil,
-  type LocalTime,
-  localTime,
-  MONTH_NAMES,
-  pad2,
-  pad9,
-  padInt,
-  timeOfDay,
-  trimmedFraction,
-  WEEKDAY_NAMES,
-} from "./_format_calendar.ts";
+import { pad2, padInt, timeOfDay, trimmedFraction } from "./_format_calendar.ts";
 import {
   julianDate,
   modifiedJulianDate,
@@ -40,9 +28,27 @@ import {
   scaledCount,
   tai64n,
 } from "./_format_numbers.ts";
+import {
+  date,
+  isoTime,
+  isoWeekDate,
+  monotonic,
+  MONTHS,
+  MONTHS_SHORT,
+  numericOffset,
+  ordinalDate,
+  rfc3339Nano,
+  rfc3339Offset,
+  spaceDay,
+  wallTime,
+  WEEKDAYS,
+  WEEKDAYS_SHORT,
+} from "./_format_fields.ts";
 import { nistDaytime } from "./_format_nist.ts";
 import type { Instant } from "./instant.ts";
 import { UTC, type Zone } from "./zone.ts";
+
+import type { LeapSecond } from "./leap_table.ts";
 
 export { LEAP_SECONDS, type LeapSecond, taiMinusUtc } from "./leap_table.ts";
 export { nistDaytime };
@@ -67,76 +73,39 @@ export interface TimeFormat {
    * @param instant The instant.
    * @param zone The zone for the wall-clock fields (ignored if not {@linkcode TimeFormat.zoned}).
    * @param monotonicNanos A monotonic clock reading for Go's `m=` field; `NaN` for none.
+   * @param context The leap-second table and whether the instant is an inserted leap second.
    * @returns One line, no newline, ASCII only.
    */
-  render(instant: Instant, zone: Zone, monotonicNanos: number): string;
-}
-
-const WEEKDAYS = WEEKDAY_NAMES;
-const WEEKDAYS_SHORT = WEEKDAYS.map((day) => day.slice(0, 3));
-/** Month names by 1-based month number. */
-const MONTHS = ["", ...MONTH_NAMES];
-const MONTHS_SHORT = MONTHS.map((month) => month.slice(0, 3));
-
-// ---------------------------------------------------------------------------
-// Field writers
-
-function date(t: LocalTime): string {
-  return padInt(t.year, 4) + "-" + pad2(t.month) + "-" + pad2(t.day);
-}
-
-/** Go's `_2`: the day of the month padded with a space. */
-function spaceDay(day: number): string {
-  return day < 10 ? " " + day : String(day);
+  render(instant: Instant, zone: Zone, monotonicNanos: number, context?: RenderContext): string;
 }
 
 /**
- * Go's `-0700` and, with a colon, `-07:00`: whole minutes of the offset
- * (seconds truncated), the sign of those minutes.
+ * What a format needs besides the instant and zone to get leap seconds
+ * right. Everything is optional: without it the built-in table applies and
+ * no instant is taken for a leap second.
  */
-function numericOffset(offsetSeconds: number, colon: boolean): string {
-  const minutes = Math.trunc(offsetSeconds / 60);
-  const abs = Math.abs(minutes);
-  return (minutes < 0 ? "-" : "+") + pad2(Math.floor(abs / 60)) + (colon ? ":" : "") +
-    pad2(abs % 60);
+export interface RenderContext {
+  /**
+   * TAI − UTC steps for `tai64n` (and `json`'s) and `nist`'s `L` flag: the
+   * table in force, `LeapSeconds.entries`.
+   *
+   * @default {LEAP_SECONDS, the built-in table}
+   */
+  readonly leapSeconds?: readonly LeapSecond[];
+  /**
+   * True when the instant is the inserted leap second, 23:59:60 UTC: with
+   * the kernel inserting it, CLOCK_REALTIME shows 23:59:59 a second time,
+   * and only the kernel's state (TIME_OOP, read in the same `ntp_adjtime()`
+   * call as the time: `insertedLeapSecond()` in `kernel_clock.ts`) tells the
+   * second copy from the first. Set it from nothing else; on an instant
+   * whose UTC second is not :59 it is ignored.
+   *
+   * @default {false}
+   */
+  readonly insertedLeapSecond?: boolean;
 }
 
-/** Go's `Z07:00`: `Z` for a zero offset. */
-function rfc3339Offset(offsetSeconds: number): string {
-  return offsetSeconds === 0 ? "Z" : numericOffset(offsetSeconds, true);
-}
-
-function rfc3339Nano(t: LocalTime): string {
-  return date(t) + "T" + timeOfDay(t) + trimmedFraction(t.nanos) + rfc3339Offset(t.offsetSeconds);
-}
-
-/** The ISO 8601 time part shared by the three `iso8601` formats. */
-function isoTime(t: LocalTime): string {
-  return "T" + timeOfDay(t) + "," + pad9(t.nanos) + numericOffset(t.offsetSeconds, true);
-}
-
-/** Go's `m=±s.nnnnnnnnn`, or nothing without a monotonic reading. */
-function monotonic(nanos: number): string {
-  if (!Number.isFinite(nanos)) return "";
-  const rounded = Math.round(nanos);
-  const abs = Math.abs(rounded);
-  const seconds = Math.floor(abs / 1e9);
-  return " m=" + (rounded < 0 ? "-" : "+") + seconds + "." + pad9(abs - seconds * 1e9);
-}
-
-/** The ISO 8601 week date: the week-year is the year of the week's Thursday. */
-function isoWeekDate(t: LocalTime): string {
-  const weekday = t.weekday === 0 ? 7 : t.weekday;
-  const thursday = t.days - weekday + 4;
-  const weekYear = civilFromDays(thursday).year;
-  const week = Math.floor((thursday - daysFromCivil(weekYear, 1, 1)) / 7) + 1;
-  return padInt(weekYear, 4) + "-W" + pad2(week) + "-" + weekday;
-}
-
-function ordinalDate(t: LocalTime): string {
-  const dayOfYear = t.days - daysFromCivil(t.year, 1, 1) + 1;
-  return padInt(t.year, 4) + "-" + String(dayOfYear).padStart(3, "0");
-}
+const NO_CONTEXT: RenderContext = Object.freeze({});
 
 // ---------------------------------------------------------------------------
 // The formats
@@ -146,9 +115,16 @@ function define(
   summary: string,
   resolutionNanos: number,
   zoned: boolean,
-  render: (instant: Instant, zone: Zone, monotonicNanos: number) => string,
+  render: (instant: Instant, zone: Zone, monotonicNanos: number, context: RenderContext) => string,
 ): TimeFormat {
-  return Object.freeze({ name, summary, resolutionNanos, zoned, render });
+  return Object.freeze({
+    name,
+    summary,
+    resolutionNanos,
+    zoned,
+    render: (instant: Instant, zone: Zone, monotonicNanos: number, context = NO_CONTEXT) =>
+      render(instant, zone, monotonicNanos, context),
+  });
 }
 
 /**
@@ -176,6 +152,23 @@ function define(
  * - `tai64n`: `@` and 24 hex digits: 2^62 + Unix seconds + TAI−UTC, then nanoseconds.
  * - `json`: one JSON object: `unix`, `unixns` (a string), `rfc3339nano`,
  *   `zone`, `abbreviation`, `offset` (seconds), `mjd` (number), `ntp`, `tai64n`.
+ *
+ * Leap seconds. clockd reads CLOCK_REALTIME, which counts no leap seconds:
+ * while the kernel inserts one it shows 23:59:59 twice, and only the
+ * kernel's TIME_OOP state marks the second copy (see
+ * {@linkcode RenderContext.insertedLeapSecond}). With that flag set:
+ * - every format with a time of day (`go`, `rfc3339`, `rfc3339nano`, the
+ *   three `iso8601`, `rfc1123`, `rfc2822`, `rfc850`, `ansic`, `unixdate`,
+ *   `daytime`, `nist` and `json`'s `rfc3339nano`) writes second `60`
+ *   (`23:59:60Z`, `00:59:60+01:00` in Paris), as RFC 3339, ISO 8601 and
+ *   RFC 5322 allow; Go itself cannot, as its `time.Time` has no second 60;
+ * - `tai64n` counts the extra second (TAI has it);
+ * - `unix`, `unixms`, `unixus`, `unixns`, `ntp`, `mjd` and `jd` repeat the
+ *   first copy's values: POSIX and NTP time have no number for it.
+ *
+ * Without the flag every format writes what the clock shows, 23:59:59 twice.
+ * A deleted second (23:59:59 skipped) needs nothing: the clock never shows it.
+ * With a smeared clock (`leap_smear.ts`) there is no leap second to show.
  */
 export const FORMATS: readonly TimeFormat[] = Object.freeze([
   define(
@@ -183,8 +176,8 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     "Go's time.Time.String(), with the monotonic reading",
     1,
     true,
-    (instant, zone, monotonicNanos) => {
-      const t = localTime(instant, zone);
+    (instant, zone, monotonicNanos, context) => {
+      const t = wallTime(instant, zone, context);
       return date(t) + " " + timeOfDay(t) + trimmedFraction(t.nanos) + " " +
         numericOffset(t.offsetSeconds, false) + " " + t.abbreviation + monotonic(monotonicNanos);
     },
@@ -194,8 +187,8 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     "RFC 3339 to the second (Go's RFC3339)",
     1e9,
     true,
-    (instant, zone) => {
-      const t = localTime(instant, zone);
+    (instant, zone, _, context) => {
+      const t = wallTime(instant, zone, context);
       return date(t) + "T" + timeOfDay(t) + rfc3339Offset(t.offsetSeconds);
     },
   ),
@@ -204,15 +197,15 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     "RFC 3339 with the fraction, trailing zeros trimmed (Go's RFC3339Nano)",
     1,
     true,
-    (instant, zone) => rfc3339Nano(localTime(instant, zone)),
+    (instant, zone, _, context) => rfc3339Nano(wallTime(instant, zone, context)),
   ),
   define(
     "iso8601",
     "ISO 8601 calendar date and time, nanoseconds after a comma",
     1,
     true,
-    (instant, zone) => {
-      const t = localTime(instant, zone);
+    (instant, zone, _, context) => {
+      const t = wallTime(instant, zone, context);
       return date(t) + isoTime(t);
     },
   ),
@@ -221,8 +214,8 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     "ISO 8601 ordinal date (year and day of year) and time",
     1,
     true,
-    (instant, zone) => {
-      const t = localTime(instant, zone);
+    (instant, zone, _, context) => {
+      const t = wallTime(instant, zone, context);
       return ordinalDate(t) + isoTime(t);
     },
   ),
@@ -231,8 +224,8 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     "ISO 8601 week date (week-year, week, weekday) and time",
     1,
     true,
-    (instant, zone) => {
-      const t = localTime(instant, zone);
+    (instant, zone, _, context) => {
+      const t = wallTime(instant, zone, context);
       return isoWeekDate(t) + isoTime(t);
     },
   ),
@@ -245,8 +238,8 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     "HTTP date (RFC 9110 IMF-fixdate), always GMT",
     1e9,
     false,
-    (instant) => {
-      const t = localTime(instant, UTC);
+    (instant, _zone, _, context) => {
+      const t = wallTime(instant, UTC, context);
       return WEEKDAYS_SHORT[t.weekday] + ", " + pad2(t.day) + " " + MONTHS_SHORT[t.month] + " " +
         padInt(t.year, 4) + " " + timeOfDay(t) + " GMT";
     },
@@ -256,8 +249,8 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     "Internet mail date (RFC 5322) with the numeric offset",
     1e9,
     true,
-    (instant, zone) => {
-      const t = localTime(instant, zone);
+    (instant, zone, _, context) => {
+      const t = wallTime(instant, zone, context);
       return WEEKDAYS_SHORT[t.weekday] + ", " + pad2(t.day) + " " + MONTHS_SHORT[t.month] + " " +
         padInt(t.year, 4) + " " + timeOfDay(t) + " " + numericOffset(t.offsetSeconds, false);
     },
@@ -267,8 +260,8 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     "Go's RFC850 layout, two-digit year",
     1e9,
     true,
-    (instant, zone) => {
-      const t = localTime(instant, zone);
+    (instant, zone, _, context) => {
+      const t = wallTime(instant, zone, context);
       return WEEKDAYS[t.weekday] + ", " + pad2(t.day) + "-" + MONTHS_SHORT[t.month] + "-" +
         pad2(Math.abs(t.year) % 100) + " " + timeOfDay(t) + " " + t.abbreviation;
     },
@@ -278,8 +271,8 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     "C asctime() / Go's ANSIC layout, no zone",
     1e9,
     true,
-    (instant, zone) => {
-      const t = localTime(instant, zone);
+    (instant, zone, _, context) => {
+      const t = wallTime(instant, zone, context);
       return WEEKDAYS_SHORT[t.weekday] + " " + MONTHS_SHORT[t.month] + " " + spaceDay(t.day) +
         " " + timeOfDay(t) + " " + padInt(t.year, 4);
     },
@@ -289,8 +282,8 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     "date(1) in the C locale / Go's UnixDate layout",
     1e9,
     true,
-    (instant, zone) => {
-      const t = localTime(instant, zone);
+    (instant, zone, _, context) => {
+      const t = wallTime(instant, zone, context);
       return WEEKDAYS_SHORT[t.weekday] + " " + MONTHS_SHORT[t.month] + " " + spaceDay(t.day) +
         " " + timeOfDay(t) + " " + t.abbreviation + " " + padInt(t.year, 4);
     },
@@ -300,8 +293,8 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     "RFC 867 daytime: Weekday, Month Day, Year HH:MM:SS-ZONE",
     1e9,
     true,
-    (instant, zone) => {
-      const t = localTime(instant, zone);
+    (instant, zone, _, context) => {
+      const t = wallTime(instant, zone, context);
       const abbreviation = t.abbreviation;
       const numeric = abbreviation.startsWith("+") || abbreviation.startsWith("-");
       return WEEKDAYS[t.weekday] + ", " + MONTHS[t.month] + " " + t.day + ", " + t.year + " " +
@@ -313,7 +306,7 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     "NIST daytime layout (MJD, UTC, US DST code), labelled UTC(clockd)",
     1e9,
     false,
-    (instant) => nistDaytime(instant),
+    (instant, _zone, _, context) => nistDaytime(instant, context),
   ),
   define(
     "mjd",
@@ -324,19 +317,25 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
   ),
   define("jd", "Julian Date, 8 decimals", NANOS_PER_DAY_UNIT, false, (i) => julianDate(i)),
   define("ntp", "NTP timestamp: era seconds.fraction in hex", 1, false, (i) => ntpTimestamp(i)),
-  define("tai64n", "TAI64N label in hex (TAI, leap seconds applied)", 1, false, (i) => tai64n(i)),
+  define(
+    "tai64n",
+    "TAI64N label in hex (TAI, leap seconds applied)",
+    1,
+    false,
+    (instant, _zone, _, context) => tai64n(instant, context),
+  ),
   define(
     "json",
     "JSON object: unix, unixns, rfc3339nano, zone, offset, mjd, ntp, tai64n",
     1,
     true,
-    (instant, zone) => {
-      const t = localTime(instant, zone);
+    (instant, zone, _, context) => {
+      const t = wallTime(instant, zone, context);
       return '{"unix":' + instant.seconds + ',"unixns":"' + scaledCount(instant, 9) +
         '","rfc3339nano":"' + rfc3339Nano(t) + '","zone":' + JSON.stringify(zone.name) +
         ',"abbreviation":' + JSON.stringify(t.abbreviation) + ',"offset":' + t.offsetSeconds +
         ',"mjd":' + modifiedJulianDate(instant) + ',"ntp":"' + ntpTimestamp(instant) +
-        '","tai64n":"' + tai64n(instant) + '"}';
+        '","tai64n":"' + tai64n(instant, context) + '"}';
     },
   ),
 ]);
@@ -370,6 +369,8 @@ export function getFormat(name: string): TimeFormat | undefined {
  * @param zone The zone for zoned formats.
  * @param monotonicNanos A monotonic reading for `go`'s `m=` field; omitted
  *   (or `NaN`), `m=` is left out, as Go does for times without one.
+ * @param context The leap-second table in force and whether the instant is
+ *   an inserted leap second; see {@linkcode RenderContext}.
  * @returns The formatted line.
  * @throws {RangeError} `unknown format "…"` for an unknown name.
  *
@@ -386,8 +387,9 @@ export function formatInstant(
   instant: Instant,
   zone: Zone,
   monotonicNanos: number = NaN,
+  context: RenderContext = NO_CONTEXT,
 ): string {
   const format = getFormat(name);
   if (format === undefined) throw new RangeError(`unknown format "${name}"`);
-  return format.render(instant, zone, monotonicNanos);
+  return format.render(instant, zone, monotonicNanos, context);
 }
