@@ -9,8 +9,12 @@
 
 import type { Clock } from "../../time/clock.ts";
 import type { Instant } from "../../time/instant.ts";
-import type { ClockStatus } from "../../time/clock_status.ts";
-import { NtpResponder, validateNtpRequest, writeKissOfDeath } from "./responder.ts";
+import {
+  NtpResponder,
+  type NtpServerState,
+  validateNtpRequest,
+  writeKissOfDeath,
+} from "./responder.ts";
 import { NTP_PACKET_SIZE } from "./constants.ts";
 import type { ServiceCounters } from "../../ops/metrics.ts";
 
@@ -25,15 +29,16 @@ import type { ServiceCounters } from "../../ops/metrics.ts";
  */
 export class NtpService {
   readonly #clock: Clock;
-  readonly #status: ClockStatus;
+  readonly #status: { readonly ntpState: NtpServerState };
   readonly #responder: NtpResponder;
   readonly #out = new Uint8Array(NTP_PACKET_SIZE);
 
   /**
    * @param clock Stamps receive and transmit times.
-   * @param status What the answers claim about the clock.
+   * @param status What the answers claim about the clock: a `ClockStatus`,
+   *   or a `SmearedClockStatus` (with a smeared clock) for a smear listener.
    */
-  constructor(clock: Clock, status: ClockStatus) {
+  constructor(clock: Clock, status: { readonly ntpState: NtpServerState }) {
     this.#clock = clock;
     this.#status = status;
     this.#responder = new NtpResponder(status.ntpState);
