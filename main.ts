@@ -12,9 +12,10 @@
 
 import { formatsCommand } from "./src/cli/formats_command.ts";
 import { queryCommand } from "./src/query/query_command.ts";
+import { roughtimeCommand } from "./src/cli/roughtime_command.ts";
 import { parseServeArgs, SERVE_HELP } from "./src/cli/serve_config.ts";
 import { serve } from "./src/server/serve_command.ts";
-import { BindError } from "./src/server/server.ts";
+import { BindError } from "./src/server/bind.ts";
 import { UsageError } from "./src/cli/usage_error.ts";
 import { VERSION } from "./src/cli/version.ts";
 
@@ -25,6 +26,7 @@ Usage:
   clockd serve [flags]     serve the time (clockd serve --help for the flags)
   clockd formats [flags]   print every time format (clockd formats --help)
   clockd query URL         ask a time server, show the offset (clockd query --help)
+  clockd roughtime keygen FILE   make a Roughtime long-term key
   clockd --version         print the version
   clockd --help            show this help
 
@@ -50,6 +52,8 @@ export async function main(args: string[]): Promise<number> {
         return print(formatsCommand(rest));
       case "query":
         return await queryCommand(rest);
+      case "roughtime":
+        return await roughtimeCommand(rest);
       case "--version":
       case "-V":
       case "version":

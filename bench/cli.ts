@@ -72,7 +72,7 @@ Flags:
                          on 127.0.0.1:0 that this clockd's serve --help lists
   --serve-flags=FLAGS    more flags for the default command's serve (with '=', as
                          they start with a dash), e.g.
-                         --serve-flags="--tcp-engine epoll --workers 1 --ntp-workers 1"
+                         --serve-flags="--io deno --workers 1"
   --json                 print one JSON object instead of the table
   -h, --help             show this help
 

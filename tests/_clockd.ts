@@ -49,6 +49,8 @@ export const ALL_SERVICES: readonly string[] = [
 /** A clockd process started by {@linkcode startClockd}. */
 export interface Clockd extends AsyncDisposable {
   readonly process: Deno.ChildProcess;
+  /** The engine it serves on, from its ready line. */
+  readonly io: string;
   readonly listeners: ReadyListener[];
   /** The metrics endpoint's address, when started with --metrics. */
   readonly metrics: { hostname: string; port: number } | null;
@@ -61,45 +63,53 @@ export interface Clockd extends AsyncDisposable {
 }
 
 /**
- * The TCP engines the TCP tests run on: Deno's own (the default) and the
- * opt-in epoll engine, named in the test's title.
+ * The I/O engines the integration tests run on: the default (`kernel` on
+ * Linux) and `deno`, named in the test's title, with the engine each must
+ * report in its ready line.
  */
-export const TCP_ENGINES: readonly { name: string; flags: readonly string[] }[] = [
-  { name: "", flags: [] },
-  { name: " [--tcp-engine epoll]", flags: ["--tcp-engine", "epoll"] },
+export const IO_ENGINES: readonly { name: string; io: string; flags: readonly string[] }[] = [
+  { name: " [io=kernel]", io: "kernel", flags: [] },
+  { name: " [io=deno]", io: "deno", flags: ["--io", "deno"] },
 ];
 
-/** The flags of the engine the running test is on; tests in a file run one at a time. */
-let engineFlags: readonly string[] = [];
+/** Each engine by explicit flag, for tests that loop over engines themselves. */
+export const IO_FLAGS: readonly { name: string; flags: string[] }[] = [
+  { name: " [io=kernel]", flags: ["--io", "kernel"] },
+  { name: " [io=deno]", flags: ["--io", "deno"] },
+];
+
+/** The engine the running test is on; tests in a file run one at a time. */
+let engine: (typeof IO_ENGINES)[number] | null = null;
 
 /**
- * The flags {@linkcode tcpEngineTest} is adding to every clockd it starts now.
+ * The engine {@linkcode engineTest} is running now, or null outside one.
  *
- * @returns Empty for Deno's TCP, `--tcp-engine epoll` for the epoll engine.
+ * @returns The engine's entry of {@linkcode IO_ENGINES}.
  */
-export function currentEngineFlags(): readonly string[] {
-  return engineFlags;
+export function currentEngine(): (typeof IO_ENGINES)[number] | null {
+  return engine;
 }
 
 /**
- * Registers a test once per {@linkcode TCP_ENGINES} entry; every clockd it
- * starts with {@linkcode startClockd} serves TCP on that engine.
+ * Registers a test once per {@linkcode IO_ENGINES} entry; every clockd it
+ * starts with {@linkcode startClockd} serves on that engine, and
+ * {@linkcode startClockd} checks that it says so in its ready line.
  *
  * @param definition The test, as `Deno.test` takes it (name, fn, ignore).
  */
-export function tcpEngineTest(
+export function engineTest(
   definition: { name: string; ignore?: boolean; fn: () => Promise<void> },
 ): void {
-  for (const engine of TCP_ENGINES) {
+  for (const variant of IO_ENGINES) {
     Deno.test({
-      name: definition.name + engine.name,
+      name: definition.name + variant.name,
       ignore: definition.ignore,
       async fn() {
-        engineFlags = engine.flags;
+        engine = variant;
         try {
           await definition.fn();
         } finally {
-          engineFlags = [];
+          engine = null;
         }
       },
     });
@@ -127,7 +137,7 @@ export async function startClockd(
       "serve",
       "--ready-json",
       ...flags,
-      ...engineFlags,
+      ...(engine?.flags ?? []),
     ],
     stdin: "null",
     stdout: "piped",
@@ -152,6 +162,14 @@ export async function startClockd(
   }
   clearTimeout(timeout);
   const ready = JSON.parse(buffered.slice(0, buffered.indexOf("\n")));
+  // Never a silent slow path: the engine asked for (by the test variant or
+  // an explicit --io) must be the engine serving.
+  const ioFlag = flags.lastIndexOf("--io");
+  const expected = ioFlag >= 0 ? flags[ioFlag + 1] : engine?.io;
+  if (expected !== undefined && ready.io !== expected) {
+    process.kill("SIGKILL");
+    throw new Error(`expected io=${expected}, clockd serves on io=${ready.io}: ${stderr}`);
+  }
   const drainStdout = (async () => {
     while (!(await lines.read()).done) { /* keep the pipe flowing */ }
   })();
@@ -171,6 +189,7 @@ export async function startClockd(
   };
   return {
     process,
+    io: ready.io,
     listeners: ready.listeners,
     metrics: ready.metrics ?? null,
     port(service, transport) {

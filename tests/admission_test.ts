@@ -3,6 +3,8 @@ import { parseCidr } from "../src/admission/access_list.ts";
 import { Admission, type AdmissionOptions } from "../src/admission/admission.ts";
 import { Metrics } from "../src/ops/metrics.ts";
 
+const NOW = { seconds: 1_700_000_000, nanos: 0 };
+
 function admission(options: Partial<AdmissionOptions> = {}): Admission {
   return new Admission({
     allow: [],
@@ -41,11 +43,15 @@ Deno.test("Admission.udp() drops reflection ports, denied and rate-limited sourc
   const a = admission({ deny: [parseCidr("203.0.113.0/24")], udpRate: 1 / 60, metrics });
   const handle = a.udp("session", 1200, echo);
   const request = new Uint8Array(9);
-  strictEqual(handle(request, udp("192.0.2.1", 37), counters), null);
-  strictEqual(handle(request, udp("192.0.2.1", 1200), counters), null, "the listener's own port");
-  strictEqual(handle(request, udp("203.0.113.5"), counters), null);
-  strictEqual(handle(request, udp("192.0.2.1"), counters), answer);
-  strictEqual(handle(request, udp("192.0.2.1"), counters), null);
+  strictEqual(handle(request, udp("192.0.2.1", 37), counters, NOW), null);
+  strictEqual(
+    handle(request, udp("192.0.2.1", 1200), counters, NOW),
+    null,
+    "the listener's own port",
+  );
+  strictEqual(handle(request, udp("203.0.113.5"), counters, NOW), null);
+  strictEqual(handle(request, udp("192.0.2.1"), counters, NOW), answer);
+  strictEqual(handle(request, udp("192.0.2.1"), counters, NOW), null);
   strictEqual(counters.drops.reflection, 2);
   strictEqual(counters.drops.denied, 1);
   strictEqual(counters.drops["rate-limited"], 1);
@@ -56,21 +62,29 @@ Deno.test("Admission.udp() sends NTP's kiss instead of a rate-limit drop, and ac
   const kiss = new Uint8Array(48);
   const handle = admission({ udpRate: 1 / 60 }).udp("ntp", 123, echo, () => kiss);
   const request = new Uint8Array(48);
-  strictEqual(handle(request, udp("192.0.2.1", 123), counters), answer, "NTP peers use port 123");
-  strictEqual(handle(request, udp("192.0.2.1", 123), counters), kiss);
-  strictEqual(handle(request, udp("192.0.2.1", 123), counters), null, "one kiss per interval");
-  strictEqual(handle(request, udp("192.0.2.1", 13), counters), null, "daytime's port is dropped");
+  strictEqual(
+    handle(request, udp("192.0.2.1", 123), counters, NOW),
+    answer,
+    "NTP peers use port 123",
+  );
+  strictEqual(handle(request, udp("192.0.2.1", 123), counters, NOW), kiss);
+  strictEqual(handle(request, udp("192.0.2.1", 123), counters, NOW), null, "one kiss per interval");
+  strictEqual(
+    handle(request, udp("192.0.2.1", 13), counters, NOW),
+    null,
+    "daytime's port is dropped",
+  );
 });
 
 Deno.test("Admission.udp() drops large text answers to tiny requests when the rate limit is off", () => {
   const counters = new Metrics().counter("session", "udp");
   const big = new Uint8Array(300);
   const handle = admission().udp("session", 1200, () => big);
-  strictEqual(handle(new Uint8Array(4), udp("192.0.2.1"), counters), null);
+  strictEqual(handle(new Uint8Array(4), udp("192.0.2.1"), counters, NOW), null);
   strictEqual(counters.drops.amplification, 1);
   const time = admission().udp("time", 37, () => big);
   strictEqual(
-    time(new Uint8Array(0), udp("192.0.2.1"), counters),
+    time(new Uint8Array(0), udp("192.0.2.1"), counters, NOW),
     big,
     "binary services are exempt",
   );

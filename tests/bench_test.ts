@@ -357,10 +357,10 @@ Deno.test("parseBenchArgs() resolves defaults, flags and the server command vari
   assert.equal(given.serverCmd, "dist/clockd serve");
   const flagWins = parseBenchArgs(["--server-cmd", "x"], env);
   assert.equal(flagWins !== "help" && flagWins.serverCmd, "x");
-  const extra = parseBenchArgs(["--serve-flags=--tcp-engine epoll  --workers 1 "], none);
+  const extra = parseBenchArgs(["--serve-flags=--io deno  --workers 1 "], none);
   assert.deepEqual(extra !== "help" && extra.serveFlags, [
-    "--tcp-engine",
-    "epoll",
+    "--io",
+    "deno",
     "--workers",
     "1",
   ]);

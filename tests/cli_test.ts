@@ -5,6 +5,8 @@
 import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
 import { CLOCKD_COMMAND, hasProgram, ROOT, runClockd, startClockd } from "./_clockd.ts";
 import { VERSION } from "../src/cli/version.ts";
+import { FORMATS_HELP } from "../src/cli/formats_command.ts";
+import { FORMATS } from "../src/time/formats.ts";
 
 Deno.test("clockd --version prints the version deno.json declares", async () => {
   const { code, stdout } = await runClockd(["--version"]);
@@ -86,8 +88,8 @@ const usageErrors: [string[], RegExp][] = [
   [["serve", "--metrics", ":9123/udp"], /^clockd: --metrics: invalid address ":9123\/udp"/],
   [["serve", "--workers", "0"], /^clockd: --workers: expected a whole number from 1 to 64/],
   [
-    ["serve", "--tcp-engine", "uring"],
-    /^clockd: --tcp-engine: expected deno or epoll, got "uring"/,
+    ["serve", "--io", "uring"],
+    /^clockd: --io: expected kernel or deno, got "uring"/,
   ],
   [["formats", "--at", "yesterday"], /^clockd: --at: invalid instant "yesterday"/],
   [["formats", "--tz", "Nowhere"], /^clockd: --tz: unknown time zone "Nowhere"/],
@@ -190,6 +192,16 @@ Deno.test("clockd formats --at renders every format for a fixed instant", async 
   strictEqual(table.rfc3339nano, "2026-11-21T09:54:05.123456789Z");
   strictEqual(table.go, "2026-11-21 09:54:05.123456789 +0000 UTC", "no m= for a given instant");
   ok(lines.every((line) => line.split("\t").length === 2), "NAME<TAB>VALUE per line");
+});
+
+Deno.test("FORMATS_HELP lists every format and marks the zone-less ones", () => {
+  for (const format of FORMATS) {
+    const line = FORMATS_HELP.split("\n").find((l) => l.trim().split(/\s+/)[0] === format.name);
+    ok(line !== undefined, `${format.name} listed`);
+    strictEqual(line.endsWith("zone ignored"), !format.zoned, line);
+  }
+  match(FORMATS_HELP, /^ {2}http +HTTP date .*always GMT; zone ignored$/m);
+  match(FORMATS_HELP, /^ {2}rfc1123 +Go's RFC1123 layout, in the zone/m);
 });
 
 Deno.test("clockd formats --tz --json prints one JSON object", async () => {

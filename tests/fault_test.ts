@@ -5,7 +5,7 @@
  */
 
 import { match, ok, strictEqual } from "node:assert/strict";
-import { LineClient, ROOT, START_FLAGS, startClockd, tcpEngineTest } from "./_clockd.ts";
+import { engineTest, LineClient, ROOT, START_FLAGS, startClockd } from "./_clockd.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -24,7 +24,7 @@ async function readUntilClosed(conn: Deno.Conn, since: number): Promise<number> 
   return performance.now() - since;
 }
 
-tcpEngineTest({
+engineTest({
   name:
     "slowloris: 500 clients trickling a byte a second neither block others nor outlive the idle deadline",
   async fn() {
@@ -72,7 +72,7 @@ tcpEngineTest({
   },
 });
 
-tcpEngineTest({
+engineTest({
   name: "flood: 1 MB with no newline is cut off after 128 bytes; memory stays bounded",
   async fn() {
     await using server = await startClockd([
@@ -118,7 +118,7 @@ tcpEngineTest({
   },
 });
 
-tcpEngineTest({
+engineTest({
   name: "non-reading clients: daytime, time and pipelining sessions never block the server",
   async fn() {
     await using server = await startClockd([
@@ -179,7 +179,7 @@ tcpEngineTest({
   },
 });
 
-tcpEngineTest({
+engineTest({
   name: "descriptor exhaustion: under a low ulimit -n the server backs off, then serves again",
   async fn() {
     // Run clockd under `ulimit -n 64` (a shell wrapper around the same command).

@@ -206,11 +206,27 @@ Deno.test("formatInstant() renders unix, unixms, unixus and unixns floored", () 
   }
 });
 
-Deno.test("formatInstant() renders rfc1123 as the HTTP date, always GMT", () => {
+Deno.test("formatInstant() renders rfc1123 as Go's RFC1123, in the zone asked for", () => {
   check("rfc1123", [
+    [NOV, NOV_NS, "UTC", "Sat, 21 Nov 2026 09:54:05 UTC"],
+    [NOV, NOV_NS, "GMT", "Sat, 21 Nov 2026 09:54:05 GMT"],
+    [NOV, NOV_NS, "Europe/Paris", "Sat, 21 Nov 2026 10:54:05 CET"],
+    [NOV, NOV_NS, "+05:30", "Sat, 21 Nov 2026 15:24:05 +0530"],
+    [NY_SPRING - 1, 999_999_999, "America/New_York", "Sun, 08 Mar 2026 01:59:59 EST"],
+    [NY_SPRING, 0, "America/New_York", "Sun, 08 Mar 2026 03:00:00 EDT"],
+    [PARIS_SPRING - 1, 999_999_999, "Europe/Paris", "Sun, 29 Mar 2026 01:59:59 CET"],
+    [PARIS_SPRING, 0, "Europe/Paris", "Sun, 29 Mar 2026 03:00:00 CEST"],
+    [APOLLO, 250_000_000, "America/New_York", "Sun, 20 Jul 1969 16:17:40 EDT"],
+    [-2, 500_000_000, "-08:00", "Wed, 31 Dec 1969 15:59:58 -0800"],
+  ]);
+});
+
+Deno.test("formatInstant() renders http as the HTTP date (IMF-fixdate), always GMT", () => {
+  check("http", [
     [NOV, NOV_NS, "UTC", "Sat, 21 Nov 2026 09:54:05 GMT"],
     [NOV, NOV_NS, "Europe/Paris", "Sat, 21 Nov 2026 09:54:05 GMT"],
     [NOV, NOV_NS, "+05:30", "Sat, 21 Nov 2026 09:54:05 GMT"],
+    [JUL, 0, "UTC", "Sat, 04 Jul 2026 12:00:00 GMT"],
     [NY_SPRING, 0, "America/New_York", "Sun, 08 Mar 2026 07:00:00 GMT"],
     [PARIS_SPRING - 1, 999_999_999, "Europe/Paris", "Sun, 29 Mar 2026 00:59:59 GMT"],
     [APOLLO, 250_000_000, "America/New_York", "Sun, 20 Jul 1969 20:17:40 GMT"],
@@ -279,6 +295,20 @@ Deno.test("formatInstant() renders daytime in RFC 867's suggested syntax", () =>
     [NY_FALL - 1, 500_000_000, "America/New_York", "Sunday, November 1, 2026 01:59:59-EDT"],
     [JUL, 0, "Europe/Paris", "Saturday, July 4, 2026 14:00:00-CEST"],
     [-2, 500_000_000, "UTC", "Wednesday, December 31, 1969 23:59:58-UTC"],
+  ]);
+});
+
+Deno.test("formatInstant() writes tzdata's historical abbreviations: London's BST of 1970", () => {
+  // 1968-10-27 to 1971-10-31: British Standard Time, +01:00 all year, "BST" in tzdata.
+  check("go", [[0, 0, "Europe/London", "1970-01-01 01:00:00 +0100 BST"]]);
+  check("rfc850", [[0, 0, "Europe/London", "Thursday, 01-Jan-70 01:00:00 BST"]]);
+  check("unixdate", [[0, 0, "Europe/London", "Thu Jan  1 01:00:00 BST 1970"]]);
+  check("daytime", [[0, 0, "Europe/London", "Thursday, January 1, 1970 01:00:00-BST"]]);
+  check("rfc1123", [[0, 0, "Europe/London", "Thu, 01 Jan 1970 01:00:00 BST"]]);
+  // Before and after: GMT in winter, as everywhere else in London's history.
+  check("go", [
+    [-62_208_000, 0, "Europe/London", "1968-01-12 00:00:00 +0000 GMT"],
+    [60_000_000, 0, "Europe/London", "1971-11-26 10:40:00 +0000 GMT"],
   ]);
 });
 
@@ -456,7 +486,8 @@ Deno.test("formatInstant() writes second 60 in the inserted leap second only whe
     ["iso8601", "UTC", "2016-12-31T23:59:60,500000000+00:00"],
     ["iso8601-ordinal", "UTC", "2016-366T23:59:60,500000000+00:00"],
     ["iso8601-week", "UTC", "2016-W52-6T23:59:60,500000000+00:00"],
-    ["rfc1123", "Europe/Paris", "Sat, 31 Dec 2016 23:59:60 GMT"],
+    ["rfc1123", "Europe/Paris", "Sun, 01 Jan 2017 00:59:60 CET"],
+    ["http", "Europe/Paris", "Sat, 31 Dec 2016 23:59:60 GMT"],
     ["rfc2822", "UTC", "Sat, 31 Dec 2016 23:59:60 +0000"],
     ["rfc850", "UTC", "Saturday, 31-Dec-16 23:59:60 UTC"],
     ["ansic", "UTC", "Sat Dec 31 23:59:60 2016"],
@@ -539,6 +570,7 @@ Deno.test("FORMATS lists lower-case names once, go first", () => {
       "iso8601-ordinal",
       "iso8601-week",
       "rfc1123",
+      "http",
       "rfc2822",
       "rfc850",
       "ansic",
@@ -601,6 +633,25 @@ Deno.test("FORMATS unzoned formats ignore the zone", () => {
       );
       assert.equal(outputs.size === 1, !format.zoned, format.name);
     }
+  }
+});
+
+Deno.test("FORMATS says which formats are zone-less by definition", () => {
+  const zoneless = FORMATS.filter((format) => !format.zoned).map((format) => format.name);
+  assert.deepEqual(zoneless, [
+    "unix",
+    "unixms",
+    "unixus",
+    "unixns",
+    "http",
+    "nist",
+    "mjd",
+    "jd",
+    "ntp",
+    "tai64n",
+  ]);
+  for (const format of FORMATS) {
+    assert.equal(/\bzone ignored\b/.test(format.summary), !format.zoned, format.summary);
   }
 });
 

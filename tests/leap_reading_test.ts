@@ -105,10 +105,16 @@ Deno.test("NtpService on a smeared clock and status answers LI 0 with smeared ti
     leapSeconds: leaps,
   });
   assert.equal(status.ntpState.leap, 1);
-  const service = new NtpService(smearedClock(clock, leaps), new SmearedClockStatus(status, leaps));
+  const smeared = smearedClock(clock, leaps);
+  const service = new NtpService(smeared, new SmearedClockStatus(status, leaps));
   const request = new Uint8Array(48);
   request[0] = 0x23; // LI 0, version 4, mode 3
-  const answer = service.handleDatagram(request, new Metrics().counter("ntp", "udp"))!;
+  // The engine stamps receive (and later transmit) times: from the smeared clock for this listener.
+  const answer = service.handleDatagram(
+    request,
+    new Metrics().counter("ntp", "udp"),
+    smeared.now(),
+  )!;
   assert.equal(answer[0] >> 6, 0, "LI");
   // Transmit time: 18:00 smeared is 0.249997107 s behind, 17:59:59.750002893.
   const view = new DataView(answer.buffer, answer.byteOffset, 48);
@@ -117,6 +123,7 @@ Deno.test("NtpService on a smeared clock and status answers LI 0 with smeared ti
   const plain = new NtpService(clock, status).handleDatagram(
     request,
     new Metrics().counter("ntp", "udp"),
+    clock.now(),
   )!;
   assert.equal(plain[0] >> 6, 1, "the unsmeared listener announces the insertion");
 });

@@ -7,7 +7,7 @@
 import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
 // deno-lint-ignore no-import-prefix -- a test-only dependency, pinned here
 import parsePrometheusTextFormat from "npm:parse-prometheus-text-format@1.1.1";
-import { LineClient, startClockd, tcpEngineTest, udpAsk } from "./_clockd.ts";
+import { engineTest, LineClient, startClockd, udpAsk } from "./_clockd.ts";
 
 interface Family {
   name: string;
@@ -31,7 +31,7 @@ function sample(families: Family[], name: string, labels: Record<string, string>
   return Number(found.value);
 }
 
-tcpEngineTest({
+engineTest({
   name: "stats answers one line of counters",
   async fn() {
     await using server = await startClockd(["--session", "127.0.0.1:0", "--workers", "1"]);
@@ -53,7 +53,7 @@ tcpEngineTest({
   },
 });
 
-tcpEngineTest({
+engineTest({
   name: "--metrics serves Prometheus text with the whole process's counters, and /healthz",
   async fn() {
     await using server = await startClockd([
@@ -173,7 +173,7 @@ Deno.test("sd_notify: READY=1 once bound, STATUS, WATCHDOG=1 pings, STOPPING=1 a
   });
   match(
     await firstMessage(messages),
-    /^READY=1\nSTATUS=serving 2 listeners; 0 sessions open; 0 requests; /,
+    /^READY=1\nSTATUS=serving 2 listeners on io=\w+; 0 sessions open; 0 requests; /,
   );
   await sleep(600);
   const pings = messages.filter((m) => m === "WATCHDOG=1").length;
@@ -183,16 +183,16 @@ Deno.test("sd_notify: READY=1 once bound, STATUS, WATCHDOG=1 pings, STOPPING=1 a
   ok(messages.some((m) => m.startsWith("STOPPING=1")), messages.join(" | "));
 });
 
-Deno.test("sd_notify: STATUS counts the NTP fast path's listeners too", async () => {
+Deno.test("sd_notify: STATUS counts every listener", async () => {
   await using notify = await fakeNotifySocket();
   await using _server = await startClockd(
-    ["--session", "127.0.0.1:0/tcp", "--ntp", "127.0.0.1:0", "--ntp-workers", "1"],
+    ["--session", "127.0.0.1:0/tcp", "--ntp", "127.0.0.1:0", "--workers", "2"],
     { env: { NOTIFY_SOCKET: notify.path } },
   );
-  match(await firstMessage(notify.messages), /^READY=1\nSTATUS=serving 2 listeners; /);
+  match(await firstMessage(notify.messages), /^READY=1\nSTATUS=serving 2 listeners on io=kernel; /);
 });
 
-Deno.test("--ntp-workers: the fast-path workers' counters reach /metrics and stats", async () => {
+Deno.test("--workers 2: every worker's NTP counters reach /metrics and stats", async () => {
   await using server = await startClockd([
     "--ntp",
     "127.0.0.1:0",
@@ -200,7 +200,7 @@ Deno.test("--ntp-workers: the fast-path workers' counters reach /metrics and sta
     "127.0.0.1:0/tcp",
     "--ntp-sync",
     "always",
-    "--ntp-workers",
+    "--workers",
     "2",
     "--metrics",
     "127.0.0.1:0",

@@ -38,7 +38,7 @@ function truncated(instant: Instant, resolutionNanos: number): Instant {
 }
 
 /** Formats whose rendering names a zone only by an abbreviation (letters are not read). */
-const ABBREVIATION_ONLY = new Set(["rfc850", "unixdate", "daytime"]);
+const ABBREVIATION_ONLY = new Set(["rfc1123", "rfc850", "unixdate", "daytime"]);
 
 for (const zoneName of ["UTC", "+05:30", "-03:00", "Asia/Dubai", "Europe/Paris"]) {
   const zone = resolveZone(zoneName);
@@ -157,7 +157,9 @@ const daytimeCases: [string, string, Instant, string][] = [
     nanos: 0,
   }, "xinetd"],
   ["RFC 3339", "2026-11-21T09:54:05Z\n", PIVOT, "rfc3339"],
-  ["RFC 1123", "Sat, 21 Nov 2026 09:54:05 GMT\n", PIVOT, "rfc1123"],
+  ["an HTTP date", "Sat, 21 Nov 2026 09:54:05 GMT\n", PIVOT, "http"],
+  ["RFC 1123 in UTC", "Sat, 21 Nov 2026 09:54:05 UTC\n", PIVOT, "rfc1123"],
+  ["RFC 2822", "Sat, 21 Nov 2026 10:54:05 +0100\n", PIVOT, "rfc2822"],
 ];
 
 for (const [name, answer, instant, layout] of daytimeCases) {

@@ -180,6 +180,8 @@ Deno.test("QUERY_SCHEMES lists every scheme with its transport and default port"
       ["time", "time", "tcp", 37],
       ["time+udp", "time", "udp", 37],
       ["ntp", "ntp", "udp", 123],
+      ["roughtime", "roughtime", "udp", 2002],
+      ["roughtime+tcp", "roughtime", "tcp", 2002],
     ],
   );
 });

@@ -4,7 +4,7 @@
 
 import { match, ok, strictEqual } from "node:assert/strict";
 import { FORMATS } from "../src/time/formats.ts";
-import { hasProgram, LineClient, startClockd, tcpEngineTest, udpAsk } from "./_clockd.ts";
+import { engineTest, hasProgram, LineClient, startClockd, udpAsk } from "./_clockd.ts";
 
 const decoder = new TextDecoder();
 const nowSeconds = () => Date.now() / 1000;
@@ -15,7 +15,7 @@ function assertUnixNow(answer: string): void {
   ok(Math.abs(Number(answer) - nowSeconds()) < 2, `${answer} is not now`);
 }
 
-tcpEngineTest({
+engineTest({
   name: "session: timestamp with LF, CRLF and no newline",
   async fn() {
     await using server = await startClockd(["--session", "127.0.0.1:0"]);
@@ -39,7 +39,7 @@ tcpEngineTest({
   },
 });
 
-tcpEngineTest({
+engineTest({
   name: "session: a request with no newline is answered at half-close",
   async fn() {
     await using server = await startClockd([
@@ -57,7 +57,7 @@ tcpEngineTest({
   },
 });
 
-tcpEngineTest({
+engineTest({
   name: "session: the default answer is Go's time.Now().String()",
   async fn() {
     await using server = await startClockd(["--session", "127.0.0.1:0/tcp"]);
@@ -69,7 +69,7 @@ tcpEngineTest({
   },
 });
 
-tcpEngineTest({
+engineTest({
   name: "session: every format is served",
   async fn() {
     await using server = await startClockd(["--session", "127.0.0.1:0/tcp"]);
@@ -90,7 +90,7 @@ tcpEngineTest({
   },
 });
 
-tcpEngineTest({
+engineTest({
   name: "session: zones per request, and unknown zones",
   async fn() {
     await using server = await startClockd(["--session", "127.0.0.1:0/tcp"]);
@@ -98,13 +98,21 @@ tcpEngineTest({
     match(await client.ask("rfc3339 Asia/Kolkata"), /\+05:30$/);
     match(await client.ask("rfc3339 +02:00"), /\+02:00$/);
     match(await client.ask("rfc3339 utc"), /Z$/);
-    strictEqual(await client.ask("rfc3339 Mars/Olympus"), 'ERR unknown time zone "mars/olympus"');
+    strictEqual(
+      await client.ask("rfc3339 Mars/Olympus_Mons"),
+      'ERR unknown time zone "Mars/Olympus_Mons"',
+    );
+    // Bytes outside printable ASCII come back escaped, one \xhh per byte sent.
+    strictEqual(
+      await client.ask("rfc3339 Caf\u00e9\u001b[2J"),
+      'ERR unknown time zone "Caf\\xc3\\xa9\\x1b[2J"',
+    );
     // The session survives the error.
     assertUnixNow(await client.ask("timestamp"));
   },
 });
 
-tcpEngineTest({
+engineTest({
   name: "session: format and tz set the session's defaults",
   async fn() {
     await using server = await startClockd(["--session", "127.0.0.1:0/tcp"]);
@@ -115,14 +123,14 @@ tcpEngineTest({
     match(await client.ask(""), /\+05:30$/);
     match(await client.ask("anything"), /\+05:30$/);
     strictEqual(await client.ask("format nope"), 'ERR unknown format "nope"');
-    strictEqual(await client.ask("tz Nowhere/Land"), 'ERR unknown time zone "nowhere/land"');
+    strictEqual(await client.ask("tz Nowhere/Land"), 'ERR unknown time zone "Nowhere/Land"');
     // A second session starts from the server's defaults.
     using other = await LineClient.connect(server.port("session", "tcp"));
     match(await other.ask(""), / UTC m=\+/);
   },
 });
 
-tcpEngineTest({
+engineTest({
   name: "session: --default-format and --tz set the server's defaults",
   async fn() {
     await using server = await startClockd([
@@ -138,7 +146,7 @@ tcpEngineTest({
   },
 });
 
-tcpEngineTest({
+engineTest({
   name: "session: help, pipelining, quit",
   async fn() {
     await using server = await startClockd(["--session", "127.0.0.1:0/tcp"]);
@@ -155,7 +163,7 @@ tcpEngineTest({
   },
 });
 
-tcpEngineTest({
+engineTest({
   name: "session: the 128-byte cap, both sides of the boundary",
   async fn() {
     await using server = await startClockd(["--session", "127.0.0.1:0/tcp"]);
@@ -178,7 +186,7 @@ tcpEngineTest({
   },
 });
 
-tcpEngineTest({
+engineTest({
   name: "session: an idle session is closed at --idle-timeout",
   async fn() {
     await using server = await startClockd([
@@ -196,7 +204,7 @@ tcpEngineTest({
   },
 });
 
-tcpEngineTest({
+engineTest({
   name: "session: complete requests extend the idle deadline",
   async fn() {
     await using server = await startClockd([
@@ -216,7 +224,7 @@ tcpEngineTest({
 });
 
 for (const partialWait of ["0", "50ms"]) {
-  tcpEngineTest({
+  engineTest({
     name: `session: trickled bytes do not extend the idle deadline (--partial-wait ${partialWait})`,
     async fn() {
       await using server = await startClockd([
@@ -250,7 +258,7 @@ for (const partialWait of ["0", "50ms"]) {
   });
 }
 
-tcpEngineTest({
+engineTest({
   name: "session: --max-sessions-per-ip refuses the next session with ERR busy",
   async fn() {
     await using server = await startClockd([
@@ -280,7 +288,7 @@ tcpEngineTest({
   },
 });
 
-tcpEngineTest({
+engineTest({
   name: "session: --max-sessions refuses sessions past the total",
   async fn() {
     await using server = await startClockd(["--session", "127.0.0.1:0/tcp", "--max-sessions", "1"]);
@@ -308,6 +316,10 @@ Deno.test("session over UDP: requests, stateless commands, oversized and binary 
   match((await ask(""))!, / UTC m=\+/);
   strictEqual(await ask("format unix"), "ERR format needs a TCP session\n");
   strictEqual(await ask("tz UTC"), "ERR tz needs a TCP session\n");
+  strictEqual(
+    await ask("rfc3339 Mars/Olympus_Mons\u00e9\n"),
+    'ERR unknown time zone "Mars/Olympus_Mons\\xc3\\xa9"\n',
+  );
   match((await ask("z".repeat(128)))!, / UTC m=\+/, "128 bytes is within the cap");
   strictEqual(await ask("z".repeat(129)), null, "129 bytes is dropped");
   match((await ask(new Uint8Array([0, 255, 1, 128, 10, 13])))!, / UTC m=\+/);
@@ -315,7 +327,7 @@ Deno.test("session over UDP: requests, stateless commands, oversized and binary 
   match((await ask("unix"))!, /^\d+\n$/);
 });
 
-tcpEngineTest({
+engineTest({
   name: "session: SIGTERM says goodbye to open sessions and exits 0",
   async fn() {
     const server = await startClockd(["--session", "127.0.0.1:0/tcp"]);
@@ -329,7 +341,7 @@ tcpEngineTest({
   },
 });
 
-tcpEngineTest({
+engineTest({
   name: "session: SIGINT exits 0 too",
   async fn() {
     const server = await startClockd(["--session", "127.0.0.1:0"]);
@@ -337,7 +349,7 @@ tcpEngineTest({
   },
 });
 
-tcpEngineTest({
+engineTest({
   name: "session: random bytes into live sessions never stop the server",
   async fn() {
     await using server = await startClockd([
@@ -369,7 +381,7 @@ tcpEngineTest({
   },
 });
 
-tcpEngineTest({
+engineTest({
   name: "session: listens on IPv6 loopback",
   async fn() {
     await using server = await startClockd(["--session", "[::1]:0"]);
@@ -380,7 +392,7 @@ tcpEngineTest({
   },
 });
 
-tcpEngineTest({
+engineTest({
   name: "session: the startup log names every bound address",
   async fn() {
     await using server = await startClockd(["--session", "127.0.0.1:0"]);
@@ -408,7 +420,7 @@ async function nc(args: string[], input: string): Promise<string> {
   return decoder.decode(output.stdout);
 }
 
-tcpEngineTest({
+engineTest({
   name: "session: the real nc binary asks over TCP and UDP",
   ignore: !hasProgram("nc"),
   async fn() {
@@ -421,5 +433,34 @@ tcpEngineTest({
     strictEqual(bye, "BYE");
     const udp = await nc(["-u", "-w1", "127.0.0.1", port], "timestamp\n");
     assertUnixNow(udp.trim());
+  },
+});
+
+engineTest({
+  name: "a request then FIN (nc -N) is answered and closed, 100 times in a row",
+  async fn() {
+    await using server = await startClockd(["--session", "127.0.0.1:0/tcp", "--tcp-rate", "off"]);
+    const port = server.port("session", "tcp");
+    const request = new TextEncoder().encode("rfc3339 Asia/Tokyo\n");
+    for (let i = 0; i < 100; i++) {
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+      // The request and the FIN leave together, as `printf … | nc -N` sends them.
+      await conn.write(request);
+      await conn.closeWrite();
+      const timer = setTimeout(() => conn.close(), 2000);
+      let text = "";
+      const buffer = new Uint8Array(256);
+      try {
+        for (let n = await conn.read(buffer); n !== null; n = await conn.read(buffer)) {
+          text += new TextDecoder().decode(buffer.subarray(0, n));
+        }
+      } catch (error) {
+        throw new Error(`round ${i}: no end of stream within 2 s (${error})`);
+      } finally {
+        clearTimeout(timer);
+      }
+      conn.close();
+      match(text, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+09:00\n$/, `round ${i}`);
+    }
   },
 });

@@ -9,21 +9,19 @@ import { systemClock } from "../src/time/clock.ts";
 import { openKernelClock } from "../src/time/kernel_clock.ts";
 import {
   ALL_SERVICES,
+  engineTest,
   hasProgram,
+  IO_FLAGS,
   LineClient,
   START_FLAGS,
   startClockd,
-  tcpEngineTest,
   udpAsk,
 } from "./_clockd.ts";
 
 const decoder = new TextDecoder();
 const ALL = ALL_SERVICES;
-/** The NTP tests run on the default path and on the opt-in fast path. */
-const NTP_PATHS = [
-  { name: "", flags: [] as string[] },
-  { name: " (fast path, --ntp-workers 2)", flags: ["--ntp-workers", "2"] },
-];
+/** The NTP tests run on both engines. */
+const NTP_PATHS = IO_FLAGS;
 const DAYTIME =
   /^(Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, [A-Z][a-z]+ \d{1,2}, \d{4} \d\d:\d\d:\d\d-UTC\r\n$/;
 
@@ -53,7 +51,7 @@ function ntpRequest(firstByte: number, poll = 6, transmit = [0x11223344, 0x55667
   return bytes;
 }
 
-tcpEngineTest({
+engineTest({
   name: "daytime over TCP: one line in the daytime format, CRLF, then close",
   async fn() {
     await using server = await startClockd(ALL);
@@ -73,7 +71,7 @@ Deno.test("daytime over UDP: every datagram, empty ones too, gets the line", asy
   }
 });
 
-tcpEngineTest({
+engineTest({
   name: "daytime --daytime-format nist answers the NIST layout",
   async fn() {
     await using server = await startClockd([
@@ -90,7 +88,7 @@ tcpEngineTest({
   },
 });
 
-tcpEngineTest({
+engineTest({
   name: "time over TCP and UDP: 4 bytes, seconds since 1900, era-correct",
   async fn() {
     await using server = await startClockd(ALL);

@@ -5,16 +5,16 @@
 
 import { match, ok, strictEqual } from "node:assert/strict";
 import {
-  currentEngineFlags,
+  currentEngine,
+  engineTest,
   hasProgram,
   LineClient,
-  ROOT,
+  START_FLAGS,
   startClockd,
-  tcpEngineTest,
   udpAsk,
 } from "./_clockd.ts";
 
-tcpEngineTest({
+engineTest({
   name: "--workers 3: sessions on every worker are answered and limits span the workers",
   async fn() {
     await using server = await startClockd([
@@ -45,7 +45,7 @@ tcpEngineTest({
   },
 });
 
-tcpEngineTest({
+engineTest({
   name: "--workers 2: SIGTERM says goodbye to the sessions of every worker and exits 0",
   async fn() {
     const server = await startClockd(["--session", "127.0.0.1:0/tcp", "--workers", "2"]);
@@ -61,105 +61,105 @@ tcpEngineTest({
   },
 });
 
-Deno.test("--workers 1 serves everything in one isolate", async () => {
-  await using server = await startClockd(["--session", "127.0.0.1:0", "--workers", "1"]);
-  using client = await LineClient.connect(server.port("session", "tcp"));
-  match(await client.ask("timestamp"), /^\d+$/);
-  match(server.stderr(), /1 TCP workers/);
-});
-
-Deno.test("--ntp-workers 2: SIGTERM stops the NTP workers and exits 0", async () => {
-  const server = await startClockd([
-    "--ntp",
-    "127.0.0.1:0",
-    "--ntp-sync",
-    "always",
-    "--ntp-workers",
-    "2",
-  ]);
-  const request = new Uint8Array(48);
-  request[0] = 0x23;
-  strictEqual((await udpAsk(server.port("ntp", "udp"), request))!.length, 48);
-  const started = performance.now();
-  const status = await server.stop("SIGTERM");
-  strictEqual(status.code, 0, server.stderr());
-  ok(performance.now() - started < 4000, "the workers saw the stop flag");
-  match(server.stderr(), /ntp fast path: 2 workers per address/);
-});
-
-Deno.test("--tcp-engine epoll: the N workers hold every TCP port, the primary none, UDP stays served", async (t) => {
-  await using server = await startClockd([
-    "--session",
-    "127.0.0.1:0",
-    "--daytime",
-    "127.0.0.1:0/tcp",
-    "--workers",
-    "3",
-    "--tcp-engine",
-    "epoll",
-  ]);
-  match(server.stderr(), /tcp engine epoll: 3 workers/);
-  using client = await LineClient.connect(server.port("session", "tcp"));
-  match(await client.ask("timestamp"), /^\d+$/);
-  const answer = await udpAsk(server.port("session", "udp"), "timestamp");
-  match(new TextDecoder().decode(answer ?? new Uint8Array()), /^\d+\n?$/);
-  if (!hasProgram("ss")) {
-    await t.step({
-      name: "skipped: counting listening sockets needs ss (iproute2)",
-      ignore: true,
-      fn() {},
-    });
-    return;
-  }
-  for (const service of ["session", "daytime"]) {
-    const port = server.port(service, "tcp");
-    const output = await new Deno.Command("ss", { args: ["-Hltn", `sport = :${port}`] }).output();
-    const sockets = new TextDecoder().decode(output.stdout).trim().split("\n").filter(Boolean);
-    strictEqual(
-      sockets.length,
-      3,
-      `${service}: one listening socket per worker:\n${sockets.join("\n")}`,
+engineTest({
+  name: "--workers 1 serves everything in one worker",
+  async fn() {
+    await using server = await startClockd(["--session", "127.0.0.1:0", "--workers", "1"]);
+    using client = await LineClient.connect(server.port("session", "tcp"));
+    match(await client.ask("timestamp"), /^\d+$/);
+    match(
+      new TextDecoder().decode((await udpAsk(server.port("session", "udp"), "timestamp"))!),
+      /^\d+\n$/,
     );
-  }
+    match(server.stderr(), /io=\w+, 1 workers\)/);
+  },
 });
 
-Deno.test("--tcp-engine epoll without the FFI grant: exit 1, one line naming the flag and the fix", async () => {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      "--allow-net",
-      "--allow-env",
-      "--allow-read",
-      `${ROOT}main.ts`,
-      "serve",
+/** The listening (TCP) or bound (UDP) sockets on a port, by `ss`. */
+async function socketsOn(transport: "tcp" | "udp", port: number): Promise<string[]> {
+  const flags = transport === "tcp" ? "-Hltn" : "-Hlun";
+  const output = await new Deno.Command("ss", { args: [flags, `sport = :${port}`] }).output();
+  return new TextDecoder().decode(output.stdout).trim().split("\n").filter(Boolean);
+}
+
+Deno.test({
+  name: "io=kernel --workers 3: every worker holds every TCP and UDP port, the primary none",
+  ignore: !hasProgram("ss"),
+  async fn() {
+    await using server = await startClockd([
       "--session",
+      "127.0.0.1:0",
+      "--daytime",
       "127.0.0.1:0/tcp",
+      "--ntp",
+      "127.0.0.1:0",
       "--ntp-sync",
       "always",
-      "--tcp-engine",
-      "epoll",
-      "--log-level",
-      "error",
-    ],
-    stdin: "null",
-  }).output();
-  strictEqual(output.code, 1);
-  const stderr = new TextDecoder().decode(output.stderr).trim();
-  match(
-    stderr,
-    /^clockd: --tcp-engine epoll: worker \d: FFI access to libc is not permitted: run with --allow-ffi=/,
-  );
-  strictEqual(stderr.split("\n").length, 1, stderr);
+      "--workers",
+      "3",
+    ]);
+    strictEqual(server.io, "kernel");
+    using client = await LineClient.connect(server.port("session", "tcp"));
+    match(await client.ask("timestamp"), /^\d+$/);
+    const answer = await udpAsk(server.port("session", "udp"), "timestamp");
+    match(new TextDecoder().decode(answer ?? new Uint8Array()), /^\d+\n?$/);
+    for (
+      const [service, transport] of [["session", "tcp"], ["daytime", "tcp"], ["session", "udp"], [
+        "ntp",
+        "udp",
+      ]] as const
+    ) {
+      const sockets = await socketsOn(transport, server.port(service, transport));
+      strictEqual(
+        sockets.length,
+        3,
+        `${service}/${transport}: one socket per worker:\n${sockets.join("\n")}`,
+      );
+    }
+  },
 });
 
-tcpEngineTest({
-  name: "the harness starts each engine variant on its engine",
+Deno.test({
+  name: "io=deno --workers 3: every worker holds the TCP ports, one the UDP port",
+  ignore: !hasProgram("ss"),
+  async fn() {
+    await using server = await startClockd([
+      "--session",
+      "127.0.0.1:0",
+      "--workers",
+      "3",
+      "--io",
+      "deno",
+    ]);
+    const port = server.port("session", "tcp");
+    strictEqual((await socketsOn("tcp", port)).length, 3);
+    strictEqual((await socketsOn("udp", port)).length, 1);
+    match(new TextDecoder().decode((await udpAsk(port, "timestamp"))!), /^\d+\n$/);
+  },
+});
+
+Deno.test("io=kernel without the FFI grant: serves on io=deno and says why in one warning", async () => {
+  await using server = await startClockd(
+    ["--session", "127.0.0.1:0", "--ntp-sync", "always", "--workers", "1"],
+    { permissions: START_FLAGS.filter((flag) => !flag.startsWith("--allow-ffi")) },
+  );
+  strictEqual(server.io, "deno");
+  const warnings = server.stderr().match(
+    /io=kernel cannot run here, serving on io=deno: .*--allow-ffi=/g,
+  );
+  strictEqual(warnings?.length, 1, server.stderr());
+  using client = await LineClient.connect(server.port("session", "tcp"));
+  match(await client.ask("status"), / io=deno$/);
+});
+
+engineTest({
+  name: "the harness starts each engine variant on its engine, and status names it",
   async fn() {
     await using server = await startClockd(["--session", "127.0.0.1:0/tcp", "--workers", "1"]);
     using client = await LineClient.connect(server.port("session", "tcp"));
-    match(await client.ask("timestamp"), /^\d+$/);
-    const epoll = currentEngineFlags().includes("epoll");
-    strictEqual(/tcp engine epoll: 1 workers/.test(server.stderr()), epoll, server.stderr());
+    const expected = currentEngine()!.io;
+    strictEqual(server.io, expected);
+    match(await client.ask("status"), new RegExp(` io=${expected}$`));
+    match(server.stderr(), new RegExp(`\\(pid \\d+, io=${expected}, 1 workers\\)`));
   },
 });

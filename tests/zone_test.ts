@@ -1,11 +1,15 @@
 /**
  * Expected offsets and abbreviations come from the system's tz database
  * (2025b) through `TZ=<zone> date -d @<seconds> '+%Z %z'` and `zdump -v`,
- * and from Go's rule for zones without a name (`-0700` form).
+ * and from Go's rule for zones without a name (`-0700` form). The history
+ * tests read `zdump -v` at run time: an oracle independent of clockd's own
+ * TZif reader (zdump is tzcode's, reading the host's files itself).
  */
 
 import assert from "node:assert/strict";
+import { IanaZone } from "../src/time/_iana_zone.ts";
 import { resolveZone, UTC, type Zone } from "../src/time/zone.ts";
+import { hasProgram, START_FLAGS } from "./_clockd.ts";
 
 // 2026-01-15T00:00:00Z and 2026-07-15T00:00:00Z.
 const WINTER = 1_768_435_200;
@@ -210,4 +214,165 @@ Deno.test("resolveZone() reads local as the host zone, honouring TZ", async () =
     ["Etc/UTC", "UTC UTC"],
   ];
   for (const [tz, expected] of cases) assert.equal(await hostZoneIn(tz), expected, `TZ=${tz}`);
+});
+
+/** Every IANA zone the tests use. */
+const TEST_ZONES: readonly string[] = [
+  "Africa/Johannesburg",
+  "America/Los_Angeles",
+  "America/New_York",
+  "America/North_Dakota/New_Salem",
+  "America/Phoenix",
+  "America/Port-au-Prince",
+  "America/Sao_Paulo",
+  "America/St_Johns",
+  "Asia/Dubai",
+  "Asia/Kathmandu",
+  "Asia/Kolkata",
+  "Asia/Shanghai",
+  "Asia/Tehran",
+  "Asia/Tokyo",
+  "Australia/Sydney",
+  "Etc/GMT+5",
+  "Europe/Dublin",
+  "Europe/Istanbul",
+  "Europe/London",
+  "Europe/Moscow",
+  "Europe/Paris",
+  "Pacific/Auckland",
+  "Pacific/Chatham",
+  "US/Eastern",
+];
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** One instant tzdata describes: [Unix seconds, offset, abbreviation]. */
+type TzState = readonly [number, number, string];
+
+/**
+ * What tzdata says of a zone from 1800 to 2040, from `zdump -v`: each
+ * transition (and the second before it), then the 15th of January and July
+ * of every year, placed in the span zdump's transitions give them.
+ */
+function tzdataSamples(zone: string): TzState[] {
+  const { stdout } = new Deno.Command("zdump", { args: ["-v", "-c", "1800,2040", zone] })
+    .outputSync();
+  const states: TzState[] = [];
+  for (const line of new TextDecoder().decode(stdout).split("\n")) {
+    // "Europe/London  Sun Feb 18 02:00:00 1968 UT = Sun Feb 18 03:00:00 1968 BST isdst=1 gmtoff=3600"
+    const m =
+      /^\S+\s+\w{3} (\w{3})\s+(\d+) (\d\d):(\d\d):(\d\d) (-?\d+) UT = .* (\S+) isdst=\d gmtoff=(-?\d+)$/
+        .exec(line);
+    if (m === null) continue;
+    const seconds = Date.UTC(+m[6], MONTHS.indexOf(m[1]), +m[2], +m[3], +m[4], +m[5]) / 1000;
+    states.push([seconds, +m[8], m[7]]);
+  }
+  const samples = [...states];
+  let i = 0;
+  for (let year = 1800; year < 2040; year++) {
+    for (const month of [0, 6]) {
+      const seconds = Date.UTC(year, month, 15) / 1000;
+      while (i + 1 < states.length && states[i + 1][0] <= seconds) i++;
+      if (states.length > 0 && states[i][0] <= seconds) {
+        samples.push([seconds, states[i][1], states[i][2]]);
+      }
+    }
+  }
+  return samples;
+}
+
+function hasTzdata(): boolean {
+  try {
+    return hasProgram("zdump") && Deno.statSync("/usr/share/zoneinfo/Europe/London").isFile;
+  } catch {
+    return false;
+  }
+}
+
+/** Where a zone disagrees with tzdata on the abbreviation though not on the offset. */
+function abbreviationMismatches(zone: Zone, samples: readonly TzState[], since = -Infinity) {
+  const mismatches: string[] = [];
+  let compared = 0;
+  for (const [seconds, offset, abbreviation] of samples) {
+    if (seconds < since) continue;
+    const got = zone.offsetAt(seconds);
+    // Offsets are ICU's, the runtime's own; the host's tzdata may be another release.
+    if (got.offsetSeconds !== offset) continue;
+    compared++;
+    if (got.abbreviation !== abbreviation) {
+      mismatches.push(
+        `${zone.name} ${
+          new Date(seconds * 1000).toISOString()
+        }: ${got.abbreviation}, tzdata ${abbreviation}`,
+      );
+    }
+  }
+  return { compared, mismatches };
+}
+
+Deno.test({
+  name: "Zone.offsetAt() gives tzdata's abbreviations across history in every zone the tests use",
+  ignore: !hasTzdata(),
+  fn() {
+    let compared = 0;
+    for (const name of TEST_ZONES) {
+      const samples = tzdataSamples(name);
+      const result = abbreviationMismatches(resolveZone(name), samples);
+      assert.deepEqual(result.mismatches, [], name);
+      assert.ok(result.compared >= samples.length * 0.95, `${name}: offsets agree with tzdata`);
+      compared += result.compared;
+    }
+    assert.ok(compared > 10_000, `${compared} instants compared`);
+  },
+});
+
+Deno.test({
+  name: "Zone.offsetAt() from ICU's names alone matches tzdata since 1972 in the tests' zones",
+  ignore: !hasTzdata(),
+  fn() {
+    // The spans ICU's names cannot give: its metazone starts Istanbul's EET in
+    // 1985, and it has no name for Newfoundland's double daylight time.
+    const expected = [
+      "Europe/Istanbul 1984-10-31T23:00:00.000Z: +02, tzdata EET",
+      "Europe/Istanbul 1985-01-15T00:00:00.000Z: +02, tzdata EET",
+      "America/St_Johns 1988-04-03T03:31:00.000Z: NDT, tzdata NDDT",
+      "America/St_Johns 1988-07-15T00:00:00.000Z: NDT, tzdata NDDT",
+      "America/St_Johns 1988-10-30T01:30:59.000Z: NDT, tzdata NDDT",
+    ];
+    const mismatches: string[] = [];
+    for (const name of TEST_ZONES) {
+      const zone = name.startsWith("Etc/") ? resolveZone(name) : new IanaZone(name, null);
+      mismatches.push(...abbreviationMismatches(zone, tzdataSamples(name), 63_072_000).mismatches);
+    }
+    assert.deepEqual(mismatches.sort(), expected.sort());
+  },
+});
+
+Deno.test("resolveZone() names London's 1968–1971 offset BST without tzdata files, as clockd runs", async () => {
+  // deno task start's permissions: no read access to /usr/share/zoneinfo, so ICU's names only.
+  const script = await Deno.makeTempFile({ suffix: ".ts" });
+  try {
+    await Deno.writeTextFile(
+      script,
+      `import { resolveZone } from ${
+        JSON.stringify(new URL("../src/time/zone.ts", import.meta.url).href)
+      };
+const london = resolveZone("Europe/London");
+console.log([-62_208_000, 0, 60_000_000, -1_000_000_000].map((s) => london.offsetAt(s).abbreviation).join(" "));`,
+    );
+    const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--quiet",
+        "--no-check",
+        ...START_FLAGS.filter((f) => !f.startsWith("--v8")),
+        script,
+      ],
+    }).output();
+    assert.equal(code, 0, new TextDecoder().decode(stderr));
+    // 1968-01-12 (GMT), 1970-01-01 (BST), 1971-11-26 (GMT), 1938-04-24 (BST).
+    assert.equal(new TextDecoder().decode(stdout).trim(), "GMT BST GMT BST");
+  } finally {
+    await Deno.remove(script);
+  }
 });

@@ -15,7 +15,7 @@
  * @module
  */
 
-import { EPOLL_LIBC_SYMBOLS } from "../../src/io/linux/epoll.ts";
+import { KERNEL_LIBC_SYMBOLS } from "../../src/io/linux/kernel_libc.ts";
 import { openLibc } from "../../src/io/linux/libc.ts";
 import {
   AF_INET,
@@ -35,7 +35,7 @@ import {
 
 // The engine's own libc table, plus plain read/write as measured.
 const SYMBOLS = {
-  ...EPOLL_LIBC_SYMBOLS,
+  ...KERNEL_LIBC_SYMBOLS,
   read: { parameters: ["i32", "buffer", "usize"], result: "i32" },
   write: { parameters: ["i32", "buffer", "usize"], result: "i32" },
 } as const;

@@ -116,10 +116,10 @@ export class Admission {
       localPort,
     });
     const text = service === "session" || service === "daytime";
-    return (request, remote, counters) => {
+    return (request, remote, counters, receivedAt) => {
       const verdict = guard.check(remote);
       if (verdict === "ok") {
-        const answer = handle(request, remote, counters);
+        const answer = handle(request, remote, counters, receivedAt);
         if (answer !== null && text && !guard.allowsAnswer(request.length, answer.length)) {
           counters.drops.amplification++;
           return null;
@@ -128,7 +128,7 @@ export class Admission {
       }
       if (verdict === "rate-limited-kiss") {
         counters.drops["rate-limited"]++;
-        return kiss === undefined ? null : kiss(request, remote, counters);
+        return kiss === undefined ? null : kiss(request, remote, counters, receivedAt);
       }
       counters.drops[verdict]++;
       return null;

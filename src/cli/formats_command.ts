@@ -18,9 +18,13 @@ Prints every time format, one per line as NAME<TAB>VALUE.
 
   --at INSTANT   render this instant instead of now: RFC 3339
                  (2026-11-21T09:54:05.5Z) or Unix seconds (1795257245.5)
-  --tz ZONE      zone to render in (default UTC; IANA name, UTC, local, +05:30)
+  --tz ZONE      zone to render in (default UTC; IANA name, UTC, local, +05:30);
+                 formats marked "zone ignored" are the same in every zone
   --json         print one JSON object {"name": "value", ...} instead
-  -h, --help     show this help`;
+  -h, --help     show this help
+
+Formats:
+${FORMATS.map((format) => `  ${format.name.padEnd(17)}${format.summary}`).join("\n")}`;
 
 /**
  * Renders every format.

@@ -14,6 +14,7 @@ import { LOG_FORMATS, LOG_LEVELS, type LogOptions } from "../ops/log.ts";
 import { parseFlag, parseInteger, UsageError } from "./usage_error.ts";
 import { resolveZone, type Zone } from "../time/zone.ts";
 import type { SyncMode } from "../time/clock_status.ts";
+import { IO_NAMES, type IoName } from "../io/engine.ts";
 import { type Cidr, parseCidr } from "../admission/access_list.ts";
 import {
   DEFAULT_MAX_SOURCES,
@@ -81,18 +82,15 @@ export interface ServeConfig {
   readonly log: Pick<LogOptions, "level" | "format">;
   /** Print one JSON line on stdout once every listener is bound. */
   readonly readyJson: boolean;
-  /** Isolates sharing the TCP listeners (SO_REUSEPORT); 1 serves everything in one. */
+  /** Serving isolates (workers); the primary supervises. */
   readonly workers: number;
   /**
-   * Who serves TCP: `deno`, Deno's own TCP in the primary and `workers - 1`
-   * workers; `epoll` (opt-in), an epoll loop through libc in each of
-   * `workers` workers, none in the primary.
+   * The I/O engine: `kernel` (Linux through libc: epoll, batched UDP with
+   * kernel receive stamps; the default where it can run) or `deno`.
    */
-  readonly tcpEngine: TcpEngine;
+  readonly io: IoName;
   /** Where `/metrics` and `/healthz` are served over HTTP; null: off. */
   readonly metrics: ListenAddress | null;
-  /** Workers per NTP listener on the opt-in fast path; 0: off (the default path). */
-  readonly ntpWorkers: number;
   /** Datagrams per second per UDP source; null: no limit. */
   readonly udpRate: number | null;
   /** Datagrams a UDP source may send at once after a quiet spell. */
@@ -108,9 +106,6 @@ export interface ServeConfig {
   /** The arguments this configuration was parsed from, for workers to parse again. */
   readonly args: readonly string[];
 }
-
-/** The values of `--tcp-engine`. */
-export type TcpEngine = "deno" | "epoll";
 
 /** Default of `--max-sessions`. */
 export const DEFAULT_MAX_SESSIONS = 10_000;
@@ -139,11 +134,6 @@ Standard services:
                               always: claim --ntp-stratum regardless (labs, tests)
   --ntp-stratum N             stratum claimed while synchronised, 1-15 (default 10)
   --ntp-refid ID              reference ID, up to 4 ASCII characters (default LOCL)
-  --ntp-workers N             opt-in fast path: serve each --ntp address from N
-                              workers with blocking libc recvmmsg/sendmmsg on
-                              SO_REUSEPORT sockets and kernel receive stamps
-                              (needs the FFI grant on libc; numeric addresses
-                              only; default 0: off)
 
 Session protocol:
   --default-format NAME       format of an empty request (default go; see clockd formats)
@@ -175,12 +165,13 @@ Process:
   --shutdown-timeout DURATION most time SIGTERM/SIGINT shutdown may take (default 5s)
   --metrics ADDR              serve /metrics (Prometheus text) and /healthz over HTTP
                               on ADDR, e.g. 127.0.0.1:9123 (default: off)
-  --workers N                 isolates sharing the TCP listeners through SO_REUSEPORT
+  --workers N                 serving isolates sharing every port through SO_REUSEPORT
                               (default: the number of cores, here ${defaultWorkers()})
-  --tcp-engine ENGINE         deno (default): Deno's own TCP; epoll: opt-in fast path,
-                              every TCP listener served by --workers workers, each
-                              an epoll loop through libc (needs the FFI grant on
-                              libc; numeric addresses only)
+  --io ENGINE                 kernel (default on Linux x86_64/aarch64): epoll and
+                              batched recvmmsg/sendmmsg through libc with kernel
+                              receive stamps (needs the FFI grant on libc; numeric
+                              addresses); deno: Deno's own sockets, portable. Where
+                              kernel cannot run, clockd serves on deno and says why
   -h, --help                  show this help
 
 DURATION is a number and a unit: 100ms, 5s, 2m, 1h.`;
@@ -214,7 +205,6 @@ export function parseServeArgs(args: string[]): ServeConfig | "help" {
         "ntp-sync": { type: "string", default: Deno.build.os === "linux" ? "kernel" : "always" },
         "ntp-stratum": { type: "string", default: "10" },
         "ntp-refid": { type: "string", default: "LOCL" },
-        "ntp-workers": { type: "string", default: "0" },
         "default-format": { type: "string", default: "go" },
         tz: { type: "string", default: "UTC" },
         "idle-timeout": { type: "string", default: "2m" },
@@ -226,7 +216,7 @@ export function parseServeArgs(args: string[]): ServeConfig | "help" {
         "ready-json": { type: "boolean", default: false },
         "shutdown-timeout": { type: "string", default: "5s" },
         workers: { type: "string", default: String(defaultWorkers()) },
-        "tcp-engine": { type: "string", default: "deno" },
+        io: { type: "string", default: "kernel" },
         metrics: { type: "string" },
         "udp-rate": { type: "string", default: String(DEFAULT_UDP_RATE) },
         "udp-burst": { type: "string" },
@@ -267,9 +257,9 @@ export function parseServeArgs(args: string[]): ServeConfig | "help" {
   if (ntpSync !== "kernel" && ntpSync !== "always") {
     throw new UsageError(`--ntp-sync: expected kernel or always, got "${ntpSync}"`);
   }
-  const tcpEngine = values["tcp-engine"];
-  if (tcpEngine !== "deno" && tcpEngine !== "epoll") {
-    throw new UsageError(`--tcp-engine: expected deno or epoll, got "${tcpEngine}"`);
+  const io = values.io;
+  if (!(IO_NAMES as readonly string[]).includes(io)) {
+    throw new UsageError(`--io: expected ${IO_NAMES.join(" or ")}, got "${io}"`);
   }
   const ntpRefid = values["ntp-refid"];
   if (!/^[\x21-\x7e]{1,4}$/.test(ntpRefid)) {
@@ -328,8 +318,7 @@ export function parseServeArgs(args: string[]): ServeConfig | "help" {
     log: { level: level as LogOptions["level"], format: format as LogOptions["format"] },
     readyJson: values["ready-json"],
     workers: parseFlag("--workers", () => parseInteger(values.workers, 1, 64)),
-    tcpEngine,
-    ntpWorkers: parseFlag("--ntp-workers", () => parseInteger(values["ntp-workers"], 0, 64)),
+    io: io as IoName,
     metrics: values.metrics === undefined
       ? null
       : parseFlag("--metrics", () => parseListenAddress(values.metrics!, ["tcp"])),

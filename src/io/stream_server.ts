@@ -8,32 +8,14 @@
  */
 
 import { logger } from "../ops/log.ts";
+import type { StreamConn, StreamListener } from "./stream.ts";
 import type { RefuseReason, ServiceCounters } from "../ops/metrics.ts";
-
-/**
- * The part of `Deno.TcpConn` clockd's services use: what a connection of
- * Deno's own TCP and one of the opt-in epoll engine (`EpollConn`) both are.
- */
-export type TcpConnection = Pick<
-  Deno.TcpConn,
-  "read" | "write" | "close" | "setNoDelay" | "remoteAddr"
->;
-
-/** The part of `Deno.TcpListener` a {@linkcode TcpServer} uses. */
-export interface TcpAcceptor {
-  /** Waits for the next connection; rejects with `BadResource` once closed. */
-  accept(): Promise<TcpConnection>;
-  /** Stops listening. */
-  close(): void;
-  /** The address bound. */
-  readonly addr: Deno.NetAddr;
-}
 
 /**
  * Handles one accepted connection; it owns the connection and closes it, and
  * counts what happened in `counters`.
  */
-export type ConnectionHandler = (conn: TcpConnection, counters: ServiceCounters) => Promise<void>;
+export type ConnectionHandler = (conn: StreamConn, counters: ServiceCounters) => Promise<void>;
 
 /**
  * Decides, before any work, whether a new connection may be served: null to
@@ -65,12 +47,12 @@ const clientLog = logger("client");
  * ```
  */
 export class TcpServer {
-  readonly #listener: TcpAcceptor;
+  readonly #listener: StreamListener;
   readonly #name: string;
   readonly #handle: ConnectionHandler;
   readonly #counters: ServiceCounters;
   readonly #admit: ConnectionAdmission;
-  readonly #connections = new Set<TcpConnection>();
+  readonly #connections = new Set<StreamConn>();
   /** How many handlers are running, and who waits for that to reach zero. */
   #running = 0;
   #drainWaiters: (() => void)[] = [];
@@ -85,7 +67,7 @@ export class TcpServer {
    * @param admit Access control and rate limit, applied before `handle`.
    */
   constructor(
-    listener: TcpAcceptor,
+    listener: StreamListener,
     name: string,
     handle: ConnectionHandler,
     counters: ServiceCounters,
@@ -114,7 +96,7 @@ export class TcpServer {
     let warnedAt = -Infinity;
     let recoveredAt = -Infinity;
     while (!this.#closed) {
-      let conn: TcpConnection;
+      let conn: StreamConn;
       try {
         conn = await this.#listener.accept();
       } catch (error) {
@@ -153,7 +135,7 @@ export class TcpServer {
     }
   }
 
-  #track(conn: TcpConnection): void {
+  #track(conn: StreamConn): void {
     const refused = this.#admit(conn.remoteAddr);
     if (refused !== null) {
       this.#counters.refused[refused]++;
@@ -175,7 +157,7 @@ export class TcpServer {
    * `.catch().finally()` chain: a connection that stays open then holds one
    * suspended frame, not three promises and their closures.
    */
-  async #run(conn: TcpConnection): Promise<void> {
+  async #run(conn: StreamConn): Promise<void> {
     try {
       await this.#handle(conn, this.#counters);
     } catch (error) {

@@ -202,6 +202,16 @@ export interface ProcessFigures {
   maxFds: number | null;
 }
 
+/** A gauge's value at one moment, as isolates pass them to each other. */
+export interface GaugeSnapshot {
+  /** The metric name. */
+  readonly name: string;
+  /** Its `# HELP` text. */
+  readonly help: string;
+  /** Its value. */
+  readonly value: number;
+}
+
 /** Options of {@linkcode Metrics}. */
 export interface MetricsOptions {
   /**
@@ -236,6 +246,7 @@ export class Metrics {
   readonly #byKey = new Map<string, ServiceCounters>();
   readonly #peers = new Map<string, readonly CounterSnapshot[]>();
   readonly #gauges: { name: string; help: string; read: () => number }[] = [];
+  readonly #peerGauges = new Map<string, readonly GaugeSnapshot[]>();
   readonly #processFigures: () => ProcessFigures;
   #lagSeconds: number | null = null;
   #lagTimer: ReturnType<typeof setInterval> | null = null;
@@ -420,8 +431,36 @@ export class Metrics {
         this.#lagSeconds,
       );
     }
-    for (const { name, help, read } of this.#gauges) gauge(out, name, help, read());
+    for (const { name, help, value } of this.gaugeSnapshot(true)) gauge(out, name, help, value);
     return out.join("");
+  }
+
+  /**
+   * The values of the gauges added with {@linkcode Metrics.addGauge}, read now.
+   *
+   * @param withPeers Whether to add the peers' gauges of the same name.
+   * @returns One entry per gauge name.
+   */
+  gaugeSnapshot(withPeers = false): GaugeSnapshot[] {
+    const byName = new Map<string, GaugeSnapshot>();
+    const add = ({ name, help, value }: GaugeSnapshot) => {
+      const into = byName.get(name);
+      byName.set(name, { name, help, value: (into?.value ?? 0) + value });
+    };
+    for (const { name, help, read } of this.#gauges) add({ name, help, value: read() });
+    if (withPeers) { for (const gauges of this.#peerGauges.values()) gauges.forEach(add); }
+    return [...byName.values()];
+  }
+
+  /**
+   * Adds another isolate's gauges (its {@linkcode Metrics.gaugeSnapshot}):
+   * gauges of the same name are summed when rendered.
+   *
+   * @param peer A name for the source.
+   * @param gauges Its gauges.
+   */
+  includeGauges(peer: string, gauges: readonly GaugeSnapshot[]): void {
+    this.#peerGauges.set(peer, gauges);
   }
 
   /**

@@ -1,13 +1,26 @@
 /**
- * The HTTP endpoint for monitoring, on `Deno.serve`: `/metrics` (the
- * Prometheus text format 0.0.4) and `/healthz` (200 `ok` while healthy,
- * 503 otherwise). GET and HEAD only; no banner on start. Its own requests
- * are counted as service `metrics` on TCP.
+ * The HTTP endpoint for monitoring: `/metrics` (the Prometheus text format
+ * 0.0.4) and `/healthz` (200 `ok` while healthy, 503 otherwise). GET and
+ * HEAD only; no banner on start. Its own requests are counted as service
+ * `metrics` on TCP.
+ *
+ * It runs clockd's own HTTP/1.1 server ({@linkcode HttpService}) behind
+ * clockd's accept loop ({@linkcode TcpServer}), not `Deno.serve`: heads are
+ * bounded and timed out, connections capped, and running out of file
+ * descriptors backs the accept loop off instead of ending the process.
+ * Errors stay one line of text (`not found\n`), as before.
  *
  * @module
  */
 
-import type { Metrics, ServiceCounters } from "./metrics.ts";
+import type { Metrics } from "./metrics.ts";
+import { TcpServer } from "../io/stream_server.ts";
+import { HttpService } from "../protocols/http/http_service.ts";
+import { healthResponse, metricsResponse } from "../protocols/http/metrics_routes.ts";
+import { textError } from "../protocols/http/response.ts";
+import { systemClock } from "../time/clock.ts";
+
+export { PROMETHEUS_CONTENT_TYPE } from "../protocols/http/metrics_routes.ts";
 
 /** Options of {@linkcode startMetricsServer}. */
 export interface MetricsServerOptions {
@@ -17,6 +30,8 @@ export interface MetricsServerOptions {
   port: number;
   /** The registry `/metrics` renders. */
   metrics: Metrics;
+  /** Gathers the other isolates' latest counters into `metrics` before `/metrics` renders. */
+  collect?: () => Promise<void>;
   /** Whether `/healthz` answers 200; a throw counts as unhealthy. */
   healthy: () => boolean;
   /**
@@ -39,10 +54,8 @@ export interface MetricsServer {
   shutdown(): Promise<void>;
 }
 
-/** The media type of the Prometheus text exposition format 0.0.4. */
-export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
-
-const TEXT = "text/plain; charset=utf-8";
+/** How long requests in flight may take once shutdown begins (ms). */
+const SHUTDOWN_GRACE_MS = 1000;
 
 /**
  * Starts the metrics server. Quiet: it prints nothing.
@@ -69,80 +82,37 @@ const TEXT = "text/plain; charset=utf-8";
 export function startMetricsServer(options: MetricsServerOptions): MetricsServer {
   const { metrics, healthy } = options;
   const counters = metrics.counter("metrics", "tcp", { sessions: false });
-  const server = Deno.serve({
-    hostname: options.hostname,
-    port: options.port,
-    signal: options.signal,
-    onListen: () => {},
-    onError: () => {
-      counters.errors++;
-      return new Response("internal error\n", { status: 500, headers: { "content-type": TEXT } });
+  const listener = Deno.listen({ hostname: options.hostname, port: options.port });
+  const service = new HttpService({
+    clock: systemClock,
+    errors: textError,
+    route: (request) => {
+      if (request.path === "/metrics") {
+        // Fresh counters from every isolate before rendering (bounded by the caller).
+        if (options.collect === undefined) return metricsResponse(metrics);
+        return options.collect().then(() => metricsResponse(metrics));
+      }
+      if (request.path === "/healthz") return healthResponse(healthy);
+      return textError(404, "not found");
     },
-  }, (request) => handle(request, metrics, healthy, counters));
-  let closed: Promise<void> | null = null;
-  return {
-    addr: server.addr,
-    shutdown(): Promise<void> {
-      closed ??= options.signal?.aborted ? server.finished : server.shutdown();
-      return closed;
-    },
-  };
-}
-
-function handle(
-  request: Request,
-  metrics: Metrics,
-  healthy: () => boolean,
-  counters: ServiceCounters,
-): Response {
-  counters.requests++;
-  if (request.method !== "GET" && request.method !== "HEAD") {
-    counters.errors++;
-    return text(request, 405, "method not allowed\n", { allow: "GET, HEAD" });
-  }
-  const path = pathOf(request.url);
-  if (path === "/metrics") {
-    counters.answers++;
-    return text(request, 200, metrics.renderPrometheus(), {
-      "content-type": PROMETHEUS_CONTENT_TYPE,
-    });
-  }
-  if (path === "/healthz") {
-    let ok = false;
-    try {
-      ok = healthy();
-    } catch {
-      ok = false;
-    }
-    counters.answers++;
-    return ok ? text(request, 200, "ok\n") : text(request, 503, "unhealthy\n");
-  }
-  counters.errors++;
-  return text(request, 404, "not found\n");
-}
-
-/** The path of an absolute URL, without parsing the whole URL. */
-function pathOf(url: string): string {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  if (start < 0) return "/";
-  let end = url.length;
-  for (let i = start; i < url.length; i++) {
-    if (url[i] === "?" || url[i] === "#") {
-      end = i;
-      break;
-    }
-  }
-  return url.slice(start, end);
-}
-
-function text(
-  request: Request,
-  status: number,
-  body: string,
-  headers: Record<string, string> = {},
-): Response {
-  return new Response(request.method === "HEAD" ? null : body, {
-    status,
-    headers: { "content-type": TEXT, "cache-control": "no-store", ...headers },
   });
+  const server = new TcpServer(
+    listener,
+    "metrics",
+    (conn, c) => service.handleConnection(conn, c),
+    counters,
+  );
+  const serving = server.serve();
+  let closed: Promise<void> | null = null;
+  const shutdown = (): Promise<void> => {
+    closed ??= (async () => {
+      server.close();
+      await service.shutdown(SHUTDOWN_GRACE_MS);
+      await serving;
+    })();
+    return closed;
+  };
+  if (options.signal?.aborted) shutdown();
+  options.signal?.addEventListener("abort", () => shutdown(), { once: true });
+  return { addr: listener.addr as Deno.NetAddr, shutdown };
 }

@@ -233,7 +233,7 @@ function parseJson(text: string): Instant | null {
   return null;
 }
 
-/** `rfc1123` (`Sat, 21 Nov 2026 09:54:05 GMT`) and `rfc2822` (`… +0000`). */
+/** `rfc1123` (`Sat, 21 Nov 2026 10:54:05 CET`), `http` (`… GMT`) and `rfc2822` (`… +0100`). */
 function parseMailDate(text: string): Instant | UnknownZone | null {
   const m = new RegExp(
     String
@@ -364,6 +364,7 @@ const FORMAT_PARSERS: Readonly<Record<string, Parser>> = {
   unixus: (t) => parseCount(t, 6),
   unixns: (t) => parseCount(t, 9),
   rfc1123: parseMailDate,
+  http: parseMailDate,
   rfc2822: parseMailDate,
   rfc850: parseRfc850,
   ansic: parseUnixDate,
@@ -393,6 +394,12 @@ const DETECT_ORDER: readonly string[] = [
   "ntp",
   "tai64n",
 ];
+
+/** Which of the mail-date layouts a line is in, by its zone: `http`, `rfc2822` or `rfc1123`. */
+function mailLayout(text: string): string {
+  if (text.endsWith(" GMT")) return "http";
+  return /[+-]\d{4}$/.test(text) ? "rfc2822" : "rfc1123";
+}
 
 function resolutionOf(layout: string): number {
   return getFormat(layout)?.resolutionNanos ?? 1e9;
@@ -439,7 +446,7 @@ export function detectTime(text: string, pivot: Instant): AnswerReading | null {
     if (result === null) continue;
     if (layout === "rfc3339nano" && !/[.,]\d/.test(text)) return reading(result, "rfc3339");
     if (layout === "rfc3339nano" && text.includes(",")) return reading(result, "iso8601");
-    if (layout === "rfc1123" && !text.endsWith(" GMT")) return reading(result, "rfc2822");
+    if (layout === "rfc1123") return reading(result, mailLayout(text));
     return reading(result, layout);
   }
   const candidates: [Instant | null, string][] = /^\d+\.\d{8}$/.test(text)

@@ -25,13 +25,15 @@ import {
 import { type Estimate, midpointEstimate, ntpEstimate, spread } from "./estimate.ts";
 import { parseQueryUrl, QUERY_SCHEMES, type QueryTarget } from "./query_url.ts";
 import { QueryError, tcpExchange, udpExchange } from "./transports.ts";
+import { parseRoughtimeVersion, queryRoughtime, roughtimeCommand } from "./roughtime_query.ts";
 
 const SCHEME_HELP = QUERY_SCHEMES.map((s) =>
-  `  ${(s.scheme + "://").padEnd(15)}${s.summary}, port ${s.defaultPort}`
+  `  ${(s.scheme + "://").padEnd(17)}${s.summary}, port ${s.defaultPort}`
 ).join("\n");
 
 /** The `clockd query --help` text. */
 export const QUERY_HELP = `Usage: clockd query [flags] URL
+       clockd query [flags] roughtime://HOST?key=BASE64 [roughtime://… …]
 
 Asks a time server for the time and estimates this clock's offset from it
 (server minus local) and the round-trip delay.
@@ -43,12 +45,20 @@ Only session URLs take a REQUEST: the path, percent-decoded
 (session://host/rfc3339%20Europe/Paris), or ?q= (session://host?q=unixns);
 the default is rfc3339nano, ?q= alone sends the empty request.
 
+Roughtime URLs name the server's long-term public key (?key=, base64 or
+hex); answers are verified against it. Several Roughtime URLs are queried
+in order as one chain (each nonce derived from the previous answer), and
+any pair of answers whose times contradict their order is reported.
+
   --json                one JSON object per query (and one for the summary)
   --timeout DURATION    how long each query may take, lookup included (default 2s)
   --count N             queries to make (default 1); with N > 1, one line per
                         query, then a summary: answered/N, min/median/max
                         offset and delay
   --interval DURATION   pause between queries (default 1s for ntp://, 0 for others)
+  --version VERSION     Roughtime versions to offer: ietf (default: RFC 10049,
+                        drafts 19, 11 and 08), google, draft-08, draft-11,
+                        draft-12, draft-19 or rfc
   -h, --help            show this help
 
 Output: the answer, then
@@ -60,7 +70,8 @@ time). An answer that names no instant we can place (a zone such as CET)
 is printed with "offset unknown".
 
 Exit status: 0 every query answered, 1 a query failed (timeout, refused,
-unknown host, malformed answer, kiss-o'-death, unsynchronised server), 2 usage.`;
+unknown host, malformed answer, kiss-o'-death, unsynchronised server, bad
+Roughtime signature or nonce, inconsistent Roughtime chain), 2 usage.`;
 
 /** Settings of {@linkcode queryOnce}. */
 export interface QueryOnceOptions {
@@ -134,6 +145,8 @@ export async function queryOnce(
       case "daytime":
       case "time":
         return await queryDaytimeOrTime(target, timeoutMs, clock);
+      case "roughtime":
+        return await queryRoughtime(target, timeoutMs, clock);
     }
   } catch (error) {
     if (!(error instanceof QueryError)) throw error;
@@ -340,6 +353,8 @@ export interface QueryCommandOptions {
 
 interface QueryFlags {
   target: QueryTarget;
+  targets: QueryTarget[];
+  version: string | undefined;
   json: boolean;
   timeoutMs: number;
   count: number;
@@ -357,6 +372,7 @@ function parseQueryArgs(args: string[]): QueryFlags | "help" {
         timeout: { type: "string", default: "2s" },
         count: { type: "string", default: "1" },
         interval: { type: "string" },
+        version: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     }));
@@ -364,10 +380,17 @@ function parseQueryArgs(args: string[]): QueryFlags | "help" {
   if (positionals.length === 0) {
     throw new UsageError("clockd query: missing URL (try clockd query --help)");
   }
-  if (positionals.length > 1) {
-    throw new UsageError(`clockd query: expected one URL, got ${positionals.length}`);
+  const targets = positionals.map((url) => parseFlag("clockd query", () => parseQueryUrl(url)));
+  const target = targets[0];
+  const roughtime = targets.filter((t) => t.scheme.protocol === "roughtime").length;
+  if (targets.length > 1 && roughtime !== targets.length) {
+    throw new UsageError(
+      `clockd query: expected one URL, got ${positionals.length} (only roughtime:// URLs chain)`,
+    );
   }
-  const target = parseFlag("clockd query", () => parseQueryUrl(positionals[0]));
+  if (values.version !== undefined && roughtime === 0) {
+    throw new UsageError("--version: only roughtime:// URLs have versions");
+  }
   const timeoutMs = parseFlag("--timeout", () => parseDuration(values.timeout));
   if (timeoutMs <= 0) throw new UsageError("--timeout: must be more than 0");
   if (timeoutMs > 3_600_000) throw new UsageError("--timeout: must be at most 1h");
@@ -377,7 +400,15 @@ function parseQueryArgs(args: string[]): QueryFlags | "help" {
     ? (target.scheme.protocol === "ntp" ? 1000 : 0)
     : parseFlag("--interval", () => parseDuration(interval));
   if (intervalMs > 3_600_000) throw new UsageError("--interval: must be at most 1h");
-  return { target, json: values.json, timeoutMs, count, intervalMs };
+  return {
+    target,
+    targets,
+    version: values.version,
+    json: values.json,
+    timeoutMs,
+    count,
+    intervalMs,
+  };
 }
 
 /**
@@ -438,6 +469,16 @@ export async function queryCommand(
     return 0;
   }
   const { target, count } = flags;
+  if (target.scheme.protocol === "roughtime") {
+    const version = flags.version ?? "ietf";
+    return await roughtimeCommand(flags.targets, {
+      ...flags,
+      offered: parseFlag("--version", () => parseRoughtimeVersion(version)),
+      output,
+      clock,
+      sleep,
+    });
+  }
   const results: QueryResult[] = [];
   for (let i = 0; i < count; i++) {
     if (i > 0 && flags.intervalMs > 0) await sleep(flags.intervalMs);

@@ -2,15 +2,17 @@
  * The URLs `clockd query` takes: `SCHEME://HOST[:PORT][/REQUEST]`, one
  * scheme per protocol and transport, IPv6 literals in brackets.
  *
- * | scheme         | protocol                  | transport | default port |
- * | -------------- | ------------------------- | --------- | ------------ |
- * | `session`      | clockd session protocol   | TCP       | 1200         |
- * | `session+udp`  | clockd session protocol   | UDP       | 1200         |
- * | `daytime`      | RFC 867 daytime           | TCP       | 13           |
- * | `daytime+udp`  | RFC 867 daytime           | UDP       | 13           |
- * | `time`         | RFC 868 time              | TCP       | 37           |
- * | `time+udp`     | RFC 868 time              | UDP       | 37           |
- * | `ntp`          | NTP (RFC 5905) client     | UDP       | 123          |
+ * | scheme          | protocol                | transport | default port |
+ * | --------------- | ----------------------- | --------- | ------------ |
+ * | `session`       | clockd session protocol | TCP       | 1200         |
+ * | `session+udp`   | clockd session protocol | UDP       | 1200         |
+ * | `daytime`       | RFC 867 daytime         | TCP       | 13           |
+ * | `daytime+udp`   | RFC 867 daytime         | UDP       | 13           |
+ * | `time`          | RFC 868 time            | TCP       | 37           |
+ * | `time+udp`      | RFC 868 time            | UDP       | 37           |
+ * | `ntp`           | NTP (RFC 5905) client   | UDP       | 123          |
+ * | `roughtime`     | Roughtime               | UDP       | 2002         |
+ * | `roughtime+tcp` | Roughtime               | TCP       | 2002         |
  *
  * Only session URLs carry a request: the path without its leading `/`,
  * percent-decoded (`session://host/rfc3339%20Europe/Paris`), or the `q`
@@ -18,11 +20,17 @@
  * `?q=` sends the empty request). Without either the request is
  * {@linkcode DEFAULT_SESSION_REQUEST}.
  *
+ * Roughtime URLs carry the server's long-term public key, which answers
+ * are verified against: `?key=` and 32 bytes in base64 (standard or URL
+ * alphabet, padding optional; a literal `+` stays a `+`) or 64 hex digits.
+ *
  * @module
  */
 
+import { ROUGHTIME_DEFAULT_PORT } from "../protocols/roughtime/constants.ts";
+
 /** The protocol a query speaks. */
-export type QueryProtocol = "session" | "daytime" | "time" | "ntp";
+export type QueryProtocol = "session" | "daytime" | "time" | "ntp" | "roughtime";
 
 /** A URL scheme `clockd query` understands. */
 export interface QueryScheme {
@@ -47,6 +55,8 @@ export const QUERY_SCHEMES: readonly QueryScheme[] = Object.freeze([
   scheme("time", "time", "tcp", 37, "RFC 868 time over TCP"),
   scheme("time+udp", "time", "udp", 37, "RFC 868 time over UDP"),
   scheme("ntp", "ntp", "udp", 123, "NTP (RFC 5905) client request over UDP"),
+  scheme("roughtime", "roughtime", "udp", ROUGHTIME_DEFAULT_PORT, "Roughtime over UDP (?key=)"),
+  scheme("roughtime+tcp", "roughtime", "tcp", ROUGHTIME_DEFAULT_PORT, "Roughtime over TCP (?key=)"),
 ]);
 
 /** The session request sent when the URL names none: the time to the nanosecond. */
@@ -67,6 +77,8 @@ export interface QueryTarget {
   readonly port: number;
   /** The session request line (no newline); null for the other protocols. */
   readonly request: string | null;
+  /** The Roughtime server's long-term public key, 32 bytes in base64; null for the other protocols. */
+  readonly key: string | null;
 }
 
 function scheme(
@@ -90,7 +102,7 @@ function invalid(text: string, reason: string): SyntaxError {
 /**
  * Parses a query URL. Scheme and host are case-insensitive; the port must
  * be 1 to 65535; user names, fragments, and requests on schemes other than
- * the session ones are rejected.
+ * the session ones are rejected; Roughtime URLs need `?key=`.
  *
  * @param text The URL as given on the command line.
  * @returns The target.
@@ -103,6 +115,8 @@ function invalid(text: string, reason: string): SyntaxError {
  * const target = parseQueryUrl("session://[::1]/rfc3339%20Europe/Paris");
  * if (target.port !== 1200 || target.request !== "rfc3339 Europe/Paris") throw new Error();
  * if (target.url !== "session://[::1]:1200/rfc3339%20Europe/Paris") throw new Error(target.url);
+ * const rough = parseQueryUrl("roughtime+tcp://time.example?key=AW5uAoTSTDfG5NfY1bTh08GUnOqlRb+HVhbJ3ODJvsE");
+ * if (rough.port !== 2002 || rough.key !== "AW5uAoTSTDfG5NfY1bTh08GUnOqlRb+HVhbJ3ODJvsE=") throw new Error();
  * ```
  */
 export function parseQueryUrl(text: string): QueryTarget {
@@ -121,16 +135,22 @@ export function parseQueryUrl(text: string): QueryTarget {
   const authority = authorityEnd === -1 ? rest : rest.slice(0, authorityEnd);
   const tail = authorityEnd === -1 ? "" : rest.slice(authorityEnd);
   const { hostname, port } = parseAuthority(text, authority, found.defaultPort);
-  const request = found.protocol === "session"
-    ? parseSessionRequest(text, tail)
-    : noRequest(text, found, tail);
+  const request = found.protocol === "session" ? parseSessionRequest(text, tail) : null;
+  const key = found.protocol === "roughtime" ? parseRoughtimeKey(text, tail) : null;
+  if (request === null && key === null) noRequest(text, found, tail);
   const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+  const suffix = request !== null
+    ? requestSuffix(request)
+    : key !== null
+    ? `?key=${key.replace(/\+/g, "%2B")}`
+    : "";
   return Object.freeze({
-    url: `${found.scheme}://${host}:${port}${request === null ? "" : requestSuffix(request)}`,
+    url: `${found.scheme}://${host}:${port}${suffix}`,
     scheme: found,
     hostname,
     port,
     request,
+    key,
   });
 }
 
@@ -203,6 +223,41 @@ function parseSessionRequest(text: string, tail: string): string {
     throw invalid(text, `the request is longer than ${MAX_SESSION_REQUEST_BYTES} bytes`);
   }
   return request;
+}
+
+/** The `key` parameter of a Roughtime URL, as canonical base64 of 32 bytes. */
+function parseRoughtimeKey(text: string, tail: string): string {
+  const question = tail.indexOf("?");
+  const path = question === -1 ? tail : tail.slice(0, question);
+  if (path !== "" && path !== "/") throw invalid(text, "roughtime:// takes no path, only ?key=");
+  const params = question === -1 ? [] : tail.slice(question + 1).split("&").filter((p) => p !== "");
+  let value: string | null = null;
+  for (const param of params) {
+    const equals = param.indexOf("=");
+    const name = equals === -1 ? param : param.slice(0, equals);
+    if (name !== "key") {
+      throw invalid(text, `unknown query parameter "${name}": only key is allowed`);
+    }
+    if (value !== null) throw invalid(text, "more than one key parameter");
+    try {
+      value = decodeURIComponent(equals === -1 ? "" : param.slice(equals + 1));
+    } catch {
+      throw invalid(text, "bad percent-encoding in the key");
+    }
+  }
+  if (value === null) {
+    throw invalid(text, "roughtime:// needs ?key=BASE64, the server's long-term public key");
+  }
+  let bytes: Uint8Array | null = null;
+  if (/^[0-9a-fA-F]{64}$/.test(value)) bytes = Uint8Array.fromHex(value.toLowerCase());
+  else if (/^[A-Za-z0-9+/_-]{43}=?$/.test(value)) {
+    const alphabet = /[-_]/.test(value) ? "base64url" : "base64";
+    bytes = Uint8Array.fromBase64(value.replace(/=$/, ""), { alphabet });
+  }
+  if (bytes === null || bytes.length !== 32) {
+    throw invalid(text, "the key must be 32 bytes in base64 (44 characters) or hex (64 digits)");
+  }
+  return bytes.toBase64();
 }
 
 function noRequest(text: string, found: QueryScheme, tail: string): null {

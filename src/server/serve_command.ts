@@ -1,23 +1,48 @@
 /**
- * `clockd serve`: sets up logging, starts the server and its TCP workers,
- * the metrics endpoint if asked, tells systemd when it is ready, and shuts
- * down on SIGINT or SIGTERM (a second signal exits at once).
+ * `clockd serve`, the primary isolate: sets up logging, checks and resolves
+ * every listener, picks the I/O engine (the kernel engine wherever it can
+ * run, saying why when it cannot), starts the serving workers (or serves
+ * alone when no worker can run), the metrics endpoint if asked, tells
+ * systemd when it is ready, and shuts down on SIGINT or SIGTERM (a second
+ * signal exits at once with 130). SIGHUP never stops clockd.
  *
  * @module
  */
 
-import { formatHostPort } from "../cli/listen_address.ts";
-import { closeLogging, logger, setupLogging } from "../ops/log.ts";
-import { type MetricsServer, startMetricsServer } from "../ops/metrics_server.ts";
 import type { ServeConfig } from "../cli/serve_config.ts";
-import { BindError, type Server, startServer } from "./server.ts";
+import { formatHostPort } from "../cli/listen_address.ts";
+import { VERSION } from "../cli/version.ts";
+import { DenoEngine } from "../io/deno/engine.ts";
+import type { IoName } from "../io/engine.ts";
+import { kernelUnavailable } from "../io/linux/engine.ts";
+import { closeLogging, logger, setupLogging } from "../ops/log.ts";
+import { Metrics } from "../ops/metrics.ts";
+import { type MetricsServer, startMetricsServer } from "../ops/metrics_server.ts";
 import { SdNotify } from "../ops/sd_notify.ts";
-import { NtpWorkerPool } from "../io/workers/ntp_worker_pool.ts";
-import { WorkerPool } from "../io/workers/worker_pool.ts";
+import { SessionLimits } from "../protocols/session/session_limits.ts";
+import { processClock } from "../time/clock.ts";
+import { ClockStatus } from "../time/clock_status.ts";
+import { BindError, type BoundListener, describeListeners, resolveListeners } from "./bind.ts";
+import { type Server, startServer } from "./server.ts";
+import { CLOCK_STATUS_REFRESH_MS } from "./services.ts";
+import { WorkerPool, WorkerStartError } from "./worker_pool.ts";
 
 const log = logger("server");
 /** How often the systemd STATUS line is refreshed. */
 const STATUS_INTERVAL_MS = 10_000;
+/** The exit status after a second SIGINT/SIGTERM: the shell's 128 + SIGINT. */
+export const SECOND_SIGNAL_EXIT = 130;
+
+/** Who serves: workers, or the primary itself when none could start. */
+interface Serving {
+  readonly io: IoName;
+  readonly workers: number;
+  readonly metrics: Metrics;
+  readonly clockStatus: ClockStatus;
+  /** Gathers every isolate's latest counters into `metrics`. */
+  collect(): Promise<void>;
+  shutdown(timeoutMs: number): Promise<void>;
+}
 
 /**
  * Runs the server until a signal asks it to stop.
@@ -33,28 +58,13 @@ export async function serve(config: ServeConfig): Promise<number> {
       Deno.addSignalListener(name, () => resolve(name));
     }
   });
-  const server = startServer(config);
-  const workers = await startWorkers(config, server);
-  let ntpWorkers: NtpWorkerPool | null = null;
-  if (config.ntpWorkers > 0) {
-    const ntpListeners = config.listeners.filter((listener) => listener.service === "ntp");
-    try {
-      ntpWorkers = await NtpWorkerPool.start(
-        config.ntpWorkers,
-        config.args,
-        ntpListeners,
-        server.metrics,
-      );
-    } catch (error) {
-      await Promise.all([workers?.shutdown(0), server.shutdown(0)]);
-      throw new BindError(`--ntp-workers ${config.ntpWorkers}: ${(error as Error).message}`);
-    }
-    log.info("ntp fast path: {count} workers per address on {addresses}", {
-      count: config.ntpWorkers,
-      addresses: ntpWorkers.listeners.map((l) => formatHostPort(l.hostname, l.port)).join(", "),
-    });
-  }
-  const listeners = [...server.listeners, ...(ntpWorkers?.listeners ?? [])];
+  Deno.addSignalListener("SIGHUP", () => {
+    log.info("SIGHUP: nothing to reload; every session kept");
+  });
+  const listeners = resolveListeners(config);
+  const serving = await startServing(config, listeners);
+
+  let shuttingDown = false;
   let metricsServer: MetricsServer | null = null;
   if (config.metrics !== null) {
     const { hostname, port } = config.metrics;
@@ -62,34 +72,53 @@ export async function serve(config: ServeConfig): Promise<number> {
       metricsServer = startMetricsServer({
         hostname: hostname === "" ? "::" : hostname,
         port,
-        metrics: server.metrics,
+        metrics: serving.metrics,
+        collect: () => serving.collect(),
         healthy: () => !shuttingDown,
       });
     } catch (error) {
-      await Promise.all([workers?.shutdown(0), server.shutdown(0)]);
+      await serving.shutdown(0);
       throw new BindError(
         `--metrics ${formatHostPort(hostname, port)}: ${(error as Error).message}`,
       );
     }
+  }
+  log.info("clockd {version} (pid {pid}, io={io}, {workers}) listening: {listeners}", {
+    version: VERSION,
+    pid: Deno.pid,
+    io: serving.io,
+    workers: serving.workers === 0 ? "no workers" : `${serving.workers} workers`,
+    listeners: describeListeners(listeners),
+  });
+  if (metricsServer !== null) {
     log.info("metrics on http://{address}/metrics", {
       address: formatHostPort(metricsServer.addr.hostname, metricsServer.addr.port),
     });
   }
-  let shuttingDown = false;
+  const clockStatus = serving.clockStatus;
+  if (clockStatus.fallbackReason !== null) {
+    log.warn("--ntp-sync kernel: falling back to always: {reason}", {
+      reason: clockStatus.fallbackReason,
+    });
+  }
+  if (listeners.some((listener) => listener.service === "ntp")) {
+    log.info("ntp clock: {status}", { status: clockStatus.statusLine().slice(3) });
+  }
 
   const notify = SdNotify.fromEnv();
   if (notify?.error) log.warn("sd_notify: {error}", { error: notify.error });
-  notify?.ready(statusLine(server, listeners.length));
+  notify?.ready(statusLine(serving, listeners.length));
   notify?.startWatchdog();
   const statusTimer = notify === null
     ? undefined
-    : setInterval(() => notify.status(statusLine(server, listeners.length)), STATUS_INTERVAL_MS);
+    : setInterval(() => notify.status(statusLine(serving, listeners.length)), STATUS_INTERVAL_MS);
 
   if (config.readyJson) {
     console.log(JSON.stringify({
       event: "ready",
       pid: Deno.pid,
-      workers: 1 + (workers?.size ?? 0),
+      io: serving.io,
+      workers: serving.workers,
       listeners,
       metrics: metricsServer?.addr ?? null,
     }));
@@ -102,19 +131,14 @@ export async function serve(config: ServeConfig): Promise<number> {
   for (const name of ["SIGINT", "SIGTERM"] as const) {
     Deno.addSignalListener(name, () => {
       log.warning("second signal: exiting now");
-      Deno.exit(1);
+      Deno.exit(SECOND_SIGNAL_EXIT);
     });
   }
   const deadline = setTimeout(() => {
     log.error("shutdown took longer than {ms} ms: exiting", { ms: config.shutdownTimeoutMs });
     Deno.exit(1);
   }, config.shutdownTimeoutMs + 1000);
-  await Promise.all([
-    workers?.shutdown(config.shutdownTimeoutMs),
-    ntpWorkers?.shutdown(config.shutdownTimeoutMs),
-    server.shutdown(config.shutdownTimeoutMs),
-    metricsServer?.shutdown(),
-  ]);
+  await Promise.all([serving.shutdown(config.shutdownTimeoutMs), metricsServer?.shutdown()]);
   clearTimeout(deadline);
   notify?.close();
   log.info("stopped");
@@ -123,59 +147,87 @@ export async function serve(config: ServeConfig): Promise<number> {
 }
 
 /**
- * Starts the N−1 TCP workers. If they cannot start (a runtime that will not
- * load the worker module), clockd serves on with the primary alone and says so.
- *
- * With `--tcp-engine epoll`, starts N workers, each serving every TCP
- * listener from its epoll loop, then closes the primary's own TCP sockets.
- * There the operator asked for the engine, so a failure is a startup error.
+ * Starts the serving isolates on the chosen engine: `--workers` workers,
+ * or, when no worker can run (a runtime that will not load the module), the
+ * primary alone on the `deno` engine, saying why.
  */
-async function startWorkers(config: ServeConfig, server: Server): Promise<WorkerPool | null> {
-  if (config.tcpEngine === "epoll") {
-    if (!server.listeners.some((listener) => listener.transport === "tcp")) return null;
-    let pool: WorkerPool;
-    try {
-      pool = await WorkerPool.start(
-        config.workers,
-        config.args,
-        server.listeners,
-        server.sessionLimits,
-        server.metrics,
-      );
-    } catch (error) {
-      await server.shutdown(0);
-      throw new BindError(`--tcp-engine epoll: ${(error as Error).message}`);
+async function startServing(
+  config: ServeConfig,
+  listeners: readonly BoundListener[],
+): Promise<Serving> {
+  let io = config.io;
+  if (io === "kernel") {
+    const reason = kernelUnavailable();
+    if (reason !== null) {
+      log.warn("io=kernel cannot run here, serving on io=deno: {reason}", { reason });
+      io = "deno";
     }
-    server.releaseReservedTcp();
-    log.info("tcp engine epoll: {count} workers", { count: config.workers });
-    return pool;
   }
-  if (config.workers <= 1) return null;
+  const clock = processClock(performance.timeOrigin);
+  const limitsBuffer = new SessionLimits(config.maxSessions, config.maxSessionsPerIp).buffer;
+  const metrics = new Metrics();
   try {
-    return await WorkerPool.start(
-      config.workers - 1,
-      config.args,
-      server.listeners,
-      server.sessionLimits,
-      server.metrics,
-    );
-  } catch (error) {
-    log.warn("--workers {workers}: serving with one isolate: {error}", {
-      workers: config.workers,
-      error: (error as Error).message,
+    const pool = await WorkerPool.start({
+      count: config.workers,
+      args: config.args,
+      listeners,
+      io,
+      sharedUdp: io === "kernel",
+      limitsBuffer,
+      metrics,
     });
-    return null;
+    const clockStatus = new ClockStatus({
+      sync: config.ntpSync,
+      stratum: config.ntpStratum,
+      referenceId: config.ntpRefid,
+      clock,
+    });
+    const refresh = setInterval(() => clockStatus.refresh(), CLOCK_STATUS_REFRESH_MS);
+    return {
+      io,
+      workers: pool.size,
+      metrics,
+      clockStatus,
+      collect: () => pool.collect(),
+      async shutdown(timeoutMs) {
+        await pool.shutdown(timeoutMs);
+        clearInterval(refresh);
+        clockStatus.close();
+        metrics.close();
+      },
+    };
+  } catch (error) {
+    if (!(error instanceof WorkerStartError && error.load)) throw error;
+    log.warn("--workers {workers}: no worker could start, serving alone on io=deno: {error}", {
+      workers: config.workers,
+      error: error.message,
+    });
   }
+  const server: Server = startServer(config, {
+    engine: new DenoEngine(clock),
+    listeners,
+    serveUdp: true,
+    limitsBuffer,
+    clock,
+  });
+  return {
+    io: "deno",
+    workers: 0,
+    metrics: server.metrics,
+    clockStatus: server.clockStatus,
+    collect: () => Promise.resolve(),
+    shutdown: (timeoutMs) => server.shutdown(timeoutMs),
+  };
 }
 
 /** The short live summary systemd shows in `systemctl status`. */
-function statusLine(server: Server, listenerCount: number): string {
+function statusLine(serving: Serving, listenerCount: number): string {
   let requests = 0;
   let open = 0;
-  for (const counters of server.metrics.merged()) {
+  for (const counters of serving.metrics.merged()) {
     requests += counters.requests;
     open += counters.sessionsOpen;
   }
-  return `serving ${listenerCount} listeners; ${open} sessions open; ` +
-    `${requests} requests; ${server.clockStatus.statusLine().slice(3)}`;
+  return `serving ${listenerCount} listeners on io=${serving.io}; ${open} sessions open; ` +
+    `${requests} requests; ${serving.clockStatus.statusLine().slice(3)}`;
 }

@@ -135,6 +135,45 @@ export function weekdayFromDays(days: number): number {
   return (((days + 4) % 7) + 7) % 7;
 }
 
+/** An ISO 8601 week: the week-numbering year and the week, 1 to 53. */
+export interface IsoWeek {
+  /** The ISO week-numbering year (that of the week's Thursday). */
+  readonly weekYear: number;
+  /** The week of that year, 1 to 53; week 1 holds the year's first Thursday. */
+  readonly week: number;
+}
+
+/**
+ * The ISO 8601 week of a day.
+ *
+ * @param days Days since 1970-01-01.
+ * @returns Its week-numbering year and week.
+ *
+ * @example Usage
+ * ```ts
+ * import { daysFromCivil, isoWeekFromDays } from "./_format_calendar.ts";
+ * const { weekYear, week } = isoWeekFromDays(daysFromCivil(2021, 1, 3));
+ * if (weekYear !== 2020 || week !== 53) throw new Error(`${weekYear}-W${week}`);
+ * ```
+ */
+export function isoWeekFromDays(days: number): IsoWeek {
+  const weekday = weekdayFromDays(days) || 7;
+  const thursday = days - weekday + 4;
+  const weekYear = civilFromDays(thursday).year;
+  return { weekYear, week: Math.floor((thursday - daysFromCivil(weekYear, 1, 1)) / 7) + 1 };
+}
+
+/**
+ * The day of the year of a day, 1 to 366.
+ *
+ * @param days Days since 1970-01-01.
+ * @param year Its year (from {@linkcode civilFromDays}).
+ * @returns 1 for 1 January.
+ */
+export function dayOfYearFromDays(days: number, year: number): number {
+  return days - daysFromCivil(year, 1, 1) + 1;
+}
+
 /** The broken-down wall-clock time of an instant in a zone. */
 export interface LocalTime {
   /** Year (astronomical numbering). */
@@ -207,16 +246,6 @@ export function pad2(n: number): string {
 }
 
 /**
- * The wall-clock time of day, `HH:MM:SS`, as every layout writes it.
- *
- * @param t The broken-down time.
- * @returns e.g. `09:54:05`.
- */
-export function timeOfDay(t: LocalTime): string {
-  return pad2(t.hour) + ":" + pad2(t.minute) + ":" + pad2(t.second);
-}
-
-/**
  * Zero-pads an integer to a width, with a leading `-` for negatives, as Go's
  * `appendInt(b, x, width)` does.
  *
@@ -226,6 +255,23 @@ export function timeOfDay(t: LocalTime): string {
  */
 export function padInt(n: number, width: number): string {
   return n < 0 ? "-" + String(-n).padStart(width, "0") : String(n).padStart(width, "0");
+}
+
+/**
+ * The wall-clock time as `15:04:05`, two digits each.
+ *
+ * @param t The local time.
+ * @returns `hh:mm:ss`.
+ *
+ * @example Usage
+ * ```ts
+ * import { clockTime, localTime } from "./_format_calendar.ts";
+ * import { UTC } from "./zone.ts";
+ * if (clockTime(localTime({ seconds: 3_723, nanos: 0 }, UTC)) !== "01:02:03") throw new Error();
+ * ```
+ */
+export function clockTime(t: LocalTime): string {
+  return pad2(t.hour) + ":" + pad2(t.minute) + ":" + pad2(t.second);
 }
 
 /**

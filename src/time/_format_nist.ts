@@ -1,16 +1,15 @@
 /**
- * Private writer of the NIST Internet Time Service daytime layout (the
- * `nist` format).
+ * Private writer of the NIST Internet Time Service daytime layout, always in
+ * UTC, re-exported by `formats.ts`.
  *
  * @module
  */
 
-import { pad2, timeOfDay } from "./_format_calendar.ts";
-import { wallTime } from "./_format_fields.ts";
-import { MJD_UNIX_EPOCH } from "./_format_numbers.ts";
+import { clockTime, pad2 } from "./_format_calendar.ts";
+import { MJD_UNIX_EPOCH } from "./_format_counts.ts";
+import { type RenderContext, wallTime } from "./_format_fields.ts";
 import { nistDstCode } from "./_format_us_dst.ts";
 import type { Instant } from "./instant.ts";
-import type { RenderContext } from "./formats.ts";
 import { leapSecondEndsMonth } from "./leap_table.ts";
 import { UTC } from "./zone.ts";
 
@@ -48,16 +47,11 @@ const NIST_ADVANCE = "  0.0";
  * if (line !== "40587 70-01-01 00:00:00 00 0 0   0.0 UTC(clockd) *") throw new Error(line);
  * ```
  */
-export function nistDaytime(
-  instant: Instant,
-  context: RenderContext = {},
-): string {
+export function nistDaytime(instant: Instant, context: RenderContext = {}): string {
   const t = wallTime(instant, UTC, context);
   const mjd = t.days + MJD_UNIX_EPOCH;
+  const leap = leapSecondEndsMonth(instant.seconds, context.leapSeconds) ? "1" : "0";
   return String(mjd).padStart(5, "0") + " " + pad2(Math.abs(t.year) % 100) + "-" +
-    pad2(t.month) + "-" + pad2(t.day) + " " + timeOfDay(t) + " " +
-    pad2(nistDstCode(instant.seconds)) +
-    " " + (leapSecondEndsMonth(instant.seconds, context.leapSeconds) ? "1" : "0") + " 0 " +
-    NIST_ADVANCE +
-    " UTC(clockd) *";
+    pad2(t.month) + "-" + pad2(t.day) + " " + clockTime(t) + " " +
+    pad2(nistDstCode(instant.seconds)) + " " + leap + " 0 " + NIST_ADVANCE + " UTC(clockd) *";
 }

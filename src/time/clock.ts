@@ -38,6 +38,30 @@ export const systemClock: Clock = {
 };
 
 /**
+ * The system clock with its monotonic count started at `originMs`, a
+ * `performance.timeOrigin` of this process (the primary isolate's): every
+ * isolate of the process then counts from the same start, so `go`'s `m=`
+ * does not jump between connections served by different workers.
+ *
+ * @param originMs The start, in milliseconds since the Unix epoch.
+ * @returns The clock.
+ *
+ * @example Usage
+ * ```ts
+ * import { processClock } from "./clock.ts";
+ * const clock = processClock(performance.timeOrigin - 1000);
+ * if (clock.monotonicNanos() < 1e9) throw new Error("counts from a second ago");
+ * ```
+ */
+export function processClock(originMs: number): Clock {
+  const offsetMs = performance.timeOrigin - originMs;
+  return {
+    now: systemClock.now,
+    monotonicNanos: () => Math.round((offsetMs + performance.now()) * 1_000_000),
+  };
+}
+
+/**
  * A clock stopped at one instant, for tests.
  *
  * @param instant The instant `now()` returns.

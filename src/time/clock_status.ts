@@ -136,6 +136,17 @@ export class ClockStatus {
     return this.#state;
   }
 
+  /**
+   * The kernel's maximum error bound (`maxerror`), in seconds, as of the last
+   * {@linkcode ClockStatus.refresh}: null unless the kernel was read and says
+   * synchronised (so always null under `--ntp-sync always`, which claims
+   * synchronisation without a bound).
+   */
+  get errorBoundSeconds(): number | null {
+    const kernel = this.#kernelStatus;
+    return kernel !== null && kernel.synchronised ? kernel.maxErrorMicros / 1e6 : null;
+  }
+
   /** Re-reads the kernel clock and recomputes the state. Cheap: one syscall. */
   refresh(): void {
     if (this.#kernel !== null) {

@@ -19,7 +19,24 @@
  * @module
  */
 
-import { pad2, padInt, timeOfDay, trimmedFraction } from "./_format_calendar.ts";
+import { clockTime, pad2, padInt, trimmedFraction, WEEKDAY_NAMES } from "./_format_calendar.ts";
+import {
+  isoDate,
+  isoTime,
+  isoWeekDate,
+  mailDate,
+  monotonicField,
+  MONTHS,
+  MONTHS_SHORT,
+  numericOffset,
+  ordinalDate,
+  type RenderContext,
+  rfc3339Nano,
+  rfc3339Offset,
+  spaceDay,
+  wallTime,
+  WEEKDAYS_SHORT,
+} from "./_format_fields.ts";
 import {
   julianDate,
   modifiedJulianDate,
@@ -27,31 +44,14 @@ import {
   ntpTimestamp,
   scaledCount,
   tai64n,
-} from "./_format_numbers.ts";
-import {
-  date,
-  isoTime,
-  isoWeekDate,
-  monotonic,
-  MONTHS,
-  MONTHS_SHORT,
-  numericOffset,
-  ordinalDate,
-  rfc3339Nano,
-  rfc3339Offset,
-  spaceDay,
-  wallTime,
-  WEEKDAYS,
-  WEEKDAYS_SHORT,
-} from "./_format_fields.ts";
+} from "./_format_counts.ts";
 import { nistDaytime } from "./_format_nist.ts";
 import type { Instant } from "./instant.ts";
 import { UTC, type Zone } from "./zone.ts";
 
-import type { LeapSecond } from "./leap_table.ts";
-
+export type { RenderContext } from "./_format_fields.ts";
 export { LEAP_SECONDS, type LeapSecond, taiMinusUtc } from "./leap_table.ts";
-export { nistDaytime };
+export { nistDaytime } from "./_format_nist.ts";
 
 /** A named way of writing an instant as one line of ASCII. */
 export interface TimeFormat {
@@ -73,42 +73,14 @@ export interface TimeFormat {
    * @param instant The instant.
    * @param zone The zone for the wall-clock fields (ignored if not {@linkcode TimeFormat.zoned}).
    * @param monotonicNanos A monotonic clock reading for Go's `m=` field; `NaN` for none.
-   * @param context The leap-second table and whether the instant is an inserted leap second.
+   * @param context The leap-second table and whether the instant is an
+   *   inserted leap second; see {@linkcode RenderContext}.
    * @returns One line, no newline, ASCII only.
    */
   render(instant: Instant, zone: Zone, monotonicNanos: number, context?: RenderContext): string;
 }
 
-/**
- * What a format needs besides the instant and zone to get leap seconds
- * right. Everything is optional: without it the built-in table applies and
- * no instant is taken for a leap second.
- */
-export interface RenderContext {
-  /**
-   * TAI − UTC steps for `tai64n` (and `json`'s) and `nist`'s `L` flag: the
-   * table in force, `LeapSeconds.entries`.
-   *
-   * @default {LEAP_SECONDS, the built-in table}
-   */
-  readonly leapSeconds?: readonly LeapSecond[];
-  /**
-   * True when the instant is the inserted leap second, 23:59:60 UTC: with
-   * the kernel inserting it, CLOCK_REALTIME shows 23:59:59 a second time,
-   * and only the kernel's state (TIME_OOP, read in the same `ntp_adjtime()`
-   * call as the time: `insertedLeapSecond()` in `kernel_clock.ts`) tells the
-   * second copy from the first. Set it from nothing else; on an instant
-   * whose UTC second is not :59 it is ignored.
-   *
-   * @default {false}
-   */
-  readonly insertedLeapSecond?: boolean;
-}
-
 const NO_CONTEXT: RenderContext = Object.freeze({});
-
-// ---------------------------------------------------------------------------
-// The formats
 
 function define(
   name: string,
@@ -117,19 +89,20 @@ function define(
   zoned: boolean,
   render: (instant: Instant, zone: Zone, monotonicNanos: number, context: RenderContext) => string,
 ): TimeFormat {
-  return Object.freeze({
-    name,
-    summary,
-    resolutionNanos,
-    zoned,
-    render: (instant: Instant, zone: Zone, monotonicNanos: number, context = NO_CONTEXT) =>
-      render(instant, zone, monotonicNanos, context),
-  });
+  // The context is optional to callers, always there for the writers.
+  const withContext = (i: Instant, z: Zone, m: number, c = NO_CONTEXT) => render(i, z, m, c);
+  return Object.freeze({ name, summary, resolutionNanos, zoned, render: withContext });
 }
 
 /**
  * Every format, in display order (`go` first). Resolutions are in
  * nanoseconds; whole-second formats say 1e9.
+ *
+ * A zone is honoured by every format that shows wall-clock time. Ten are
+ * zone-less by definition, so a zone given to them is accepted (an unknown
+ * one still refused) and ignored, and their summaries say `zone ignored`:
+ * the Unix counts, `http` (GMT by definition), `nist` (UTC), `mjd` and `jd`
+ * (UTC days), `ntp` and `tai64n` (counts from an epoch).
  *
  * - `go`: Go's `time.Time.String()`: `2006-01-02 15:04:05.999999999 -0700 MST`
  *   (fraction trimmed of trailing zeros, dropped when zero), then
@@ -140,8 +113,11 @@ function define(
  *   `+00:00` for UTC: exactly GNU `date --iso-8601=ns`. `iso8601-ordinal`
  *   (`2026-325T…`) and `iso8601-week` (`2026-W47-6T…`, ISO week-year) share the time part.
  * - `unix`, `unixms`, `unixus`, `unixns`: integer counts since 1970, floored.
- * - `rfc1123`: the HTTP date (IMF-fixdate), always GMT. `rfc2822`: Go's
- *   `RFC1123Z`, the mail date with the numeric offset. `rfc850`, `ansic`,
+ * - `rfc1123`: Go's `RFC1123`, `Mon, 02 Jan 2006 15:04:05 MST`, in the zone
+ *   with its abbreviation (`UTC` in UTC, `+0530` for a fixed offset).
+ *   `http`: the HTTP date (RFC 9110 IMF-fixdate, Go's `http.TimeFormat`),
+ *   by definition always GMT. `rfc2822`: Go's `RFC1123Z`, the mail date
+ *   with the numeric offset. `rfc850`, `ansic`,
  *   `unixdate`: Go's layouts of those names (`unixdate` is `date`'s C-locale output).
  * - `daytime`: RFC 867's suggested `Weekday, Month Day, Year HH:MM:SS-ZONE`
  *   (day unpadded; a numeric abbreviation follows the time without the `-`).
@@ -153,22 +129,11 @@ function define(
  * - `json`: one JSON object: `unix`, `unixns` (a string), `rfc3339nano`,
  *   `zone`, `abbreviation`, `offset` (seconds), `mjd` (number), `ntp`, `tai64n`.
  *
- * Leap seconds. clockd reads CLOCK_REALTIME, which counts no leap seconds:
- * while the kernel inserts one it shows 23:59:59 twice, and only the
- * kernel's TIME_OOP state marks the second copy (see
- * {@linkcode RenderContext.insertedLeapSecond}). With that flag set:
- * - every format with a time of day (`go`, `rfc3339`, `rfc3339nano`, the
- *   three `iso8601`, `rfc1123`, `rfc2822`, `rfc850`, `ansic`, `unixdate`,
- *   `daytime`, `nist` and `json`'s `rfc3339nano`) writes second `60`
- *   (`23:59:60Z`, `00:59:60+01:00` in Paris), as RFC 3339, ISO 8601 and
- *   RFC 5322 allow; Go itself cannot, as its `time.Time` has no second 60;
- * - `tai64n` counts the extra second (TAI has it);
- * - `unix`, `unixms`, `unixus`, `unixns`, `ntp`, `mjd` and `jd` repeat the
- *   first copy's values: POSIX and NTP time have no number for it.
- *
- * Without the flag every format writes what the clock shows, 23:59:59 twice.
- * A deleted second (23:59:59 skipped) needs nothing: the clock never shows it.
- * With a smeared clock (`leap_smear.ts`) there is no leap second to show.
+ * Leap seconds: during an inserted one (the kernel's second 23:59:59,
+ * {@linkcode RenderContext.insertedLeapSecond}) every format with a time of
+ * day writes second `60` and `tai64n` counts the extra second; the Unix
+ * counts, `ntp`, `mjd` and `jd` repeat the first 23:59:59's values. See
+ * {@linkcode RenderContext}.
  */
 export const FORMATS: readonly TimeFormat[] = Object.freeze([
   define(
@@ -178,8 +143,9 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     true,
     (instant, zone, monotonicNanos, context) => {
       const t = wallTime(instant, zone, context);
-      return date(t) + " " + timeOfDay(t) + trimmedFraction(t.nanos) + " " +
-        numericOffset(t.offsetSeconds, false) + " " + t.abbreviation + monotonic(monotonicNanos);
+      return isoDate(t) + " " + clockTime(t) + trimmedFraction(t.nanos) + " " +
+        numericOffset(t.offsetSeconds, false) + " " + t.abbreviation +
+        monotonicField(monotonicNanos);
     },
   ),
   define(
@@ -189,7 +155,7 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     true,
     (instant, zone, _, context) => {
       const t = wallTime(instant, zone, context);
-      return date(t) + "T" + timeOfDay(t) + rfc3339Offset(t.offsetSeconds);
+      return isoDate(t) + "T" + clockTime(t) + rfc3339Offset(t.offsetSeconds);
     },
   ),
   define(
@@ -206,7 +172,7 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     true,
     (instant, zone, _, context) => {
       const t = wallTime(instant, zone, context);
-      return date(t) + isoTime(t);
+      return isoDate(t) + isoTime(t);
     },
   ),
   define(
@@ -229,20 +195,44 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
       return isoWeekDate(t) + isoTime(t);
     },
   ),
-  define("unix", "Seconds since 1970-01-01 UTC", 1e9, false, (instant) => String(instant.seconds)),
-  define("unixms", "Milliseconds since 1970-01-01 UTC", 1e6, false, (i) => scaledCount(i, 3)),
-  define("unixus", "Microseconds since 1970-01-01 UTC", 1e3, false, (i) => scaledCount(i, 6)),
-  define("unixns", "Nanoseconds since 1970-01-01 UTC", 1, false, (i) => scaledCount(i, 9)),
   define(
-    "rfc1123",
-    "HTTP date (RFC 9110 IMF-fixdate), always GMT",
+    "unix",
+    "Seconds since 1970-01-01 UTC; zone ignored",
     1e9,
     false,
-    (instant, _zone, _, context) => {
-      const t = wallTime(instant, UTC, context);
-      return WEEKDAYS_SHORT[t.weekday] + ", " + pad2(t.day) + " " + MONTHS_SHORT[t.month] + " " +
-        padInt(t.year, 4) + " " + timeOfDay(t) + " GMT";
+    (i) => String(i.seconds),
+  ),
+  define(
+    "unixms",
+    "Milliseconds since 1970 UTC; zone ignored",
+    1e6,
+    false,
+    (i) => scaledCount(i, 3),
+  ),
+  define(
+    "unixus",
+    "Microseconds since 1970 UTC; zone ignored",
+    1e3,
+    false,
+    (i) => scaledCount(i, 6),
+  ),
+  define("unixns", "Nanoseconds since 1970 UTC; zone ignored", 1, false, (i) => scaledCount(i, 9)),
+  define(
+    "rfc1123",
+    "Go's RFC1123 layout, in the zone, with its abbreviation",
+    1e9,
+    true,
+    (instant, zone, _, context) => {
+      const t = wallTime(instant, zone, context);
+      return mailDate(t) + " " + t.abbreviation;
     },
+  ),
+  define(
+    "http",
+    "HTTP date (RFC 9110 IMF-fixdate), always GMT; zone ignored",
+    1e9,
+    false,
+    (instant, _zone, _, context) => mailDate(wallTime(instant, UTC, context)) + " GMT",
   ),
   define(
     "rfc2822",
@@ -251,8 +241,7 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     true,
     (instant, zone, _, context) => {
       const t = wallTime(instant, zone, context);
-      return WEEKDAYS_SHORT[t.weekday] + ", " + pad2(t.day) + " " + MONTHS_SHORT[t.month] + " " +
-        padInt(t.year, 4) + " " + timeOfDay(t) + " " + numericOffset(t.offsetSeconds, false);
+      return mailDate(t) + " " + numericOffset(t.offsetSeconds, false);
     },
   ),
   define(
@@ -262,19 +251,19 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     true,
     (instant, zone, _, context) => {
       const t = wallTime(instant, zone, context);
-      return WEEKDAYS[t.weekday] + ", " + pad2(t.day) + "-" + MONTHS_SHORT[t.month] + "-" +
-        pad2(Math.abs(t.year) % 100) + " " + timeOfDay(t) + " " + t.abbreviation;
+      return WEEKDAY_NAMES[t.weekday] + ", " + pad2(t.day) + "-" + MONTHS_SHORT[t.month] + "-" +
+        pad2(Math.abs(t.year) % 100) + " " + clockTime(t) + " " + t.abbreviation;
     },
   ),
   define(
     "ansic",
-    "C asctime() / Go's ANSIC layout, no zone",
+    "C asctime() / Go's ANSIC layout: wall time in the zone, not named",
     1e9,
     true,
     (instant, zone, _, context) => {
       const t = wallTime(instant, zone, context);
       return WEEKDAYS_SHORT[t.weekday] + " " + MONTHS_SHORT[t.month] + " " + spaceDay(t.day) +
-        " " + timeOfDay(t) + " " + padInt(t.year, 4);
+        " " + clockTime(t) + " " + padInt(t.year, 4);
     },
   ),
   define(
@@ -285,7 +274,7 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     (instant, zone, _, context) => {
       const t = wallTime(instant, zone, context);
       return WEEKDAYS_SHORT[t.weekday] + " " + MONTHS_SHORT[t.month] + " " + spaceDay(t.day) +
-        " " + timeOfDay(t) + " " + t.abbreviation + " " + padInt(t.year, 4);
+        " " + clockTime(t) + " " + t.abbreviation + " " + padInt(t.year, 4);
     },
   ),
   define(
@@ -297,32 +286,44 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
       const t = wallTime(instant, zone, context);
       const abbreviation = t.abbreviation;
       const numeric = abbreviation.startsWith("+") || abbreviation.startsWith("-");
-      return WEEKDAYS[t.weekday] + ", " + MONTHS[t.month] + " " + t.day + ", " + t.year + " " +
-        timeOfDay(t) + (numeric ? "" : "-") + abbreviation;
+      return WEEKDAY_NAMES[t.weekday] + ", " + MONTHS[t.month] + " " + t.day + ", " + t.year + " " +
+        clockTime(t) + (numeric ? "" : "-") + abbreviation;
     },
   ),
   define(
     "nist",
-    "NIST daytime layout (MJD, UTC, US DST code), labelled UTC(clockd)",
+    "NIST daytime layout (MJD, UTC, US DST code), UTC(clockd); zone ignored",
     1e9,
     false,
     (instant, _zone, _, context) => nistDaytime(instant, context),
   ),
   define(
     "mjd",
-    "Modified Julian Date, 8 decimals",
+    "Modified Julian Date (UTC), 8 decimals; zone ignored",
     NANOS_PER_DAY_UNIT,
     false,
     (i) => modifiedJulianDate(i),
   ),
-  define("jd", "Julian Date, 8 decimals", NANOS_PER_DAY_UNIT, false, (i) => julianDate(i)),
-  define("ntp", "NTP timestamp: era seconds.fraction in hex", 1, false, (i) => ntpTimestamp(i)),
   define(
-    "tai64n",
-    "TAI64N label in hex (TAI, leap seconds applied)",
+    "jd",
+    "Julian Date (UTC), 8 decimals; zone ignored",
+    NANOS_PER_DAY_UNIT,
+    false,
+    (i) => julianDate(i),
+  ),
+  define(
+    "ntp",
+    "NTP timestamp: era seconds.fraction in hex; zone ignored",
     1,
     false,
-    (instant, _zone, _, context) => tai64n(instant, context),
+    (i) => ntpTimestamp(i),
+  ),
+  define(
+    "tai64n",
+    "TAI64N label in hex (TAI, leap seconds applied); zone ignored",
+    1,
+    false,
+    (i, _zone, _, context) => tai64n(i, context),
   ),
   define(
     "json",

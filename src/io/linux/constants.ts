@@ -66,3 +66,29 @@ export const EPOLLET = 0x80000000;
 export const EPOLL_EVENT_BYTES = Deno.build.arch === "x86_64" ? 12 : 16;
 /** Where the event's 64-bit `data` field starts in it. */
 export const EPOLL_EVENT_DATA = Deno.build.arch === "x86_64" ? 4 : 8;
+
+// errno values (asm-generic, shared by x86_64 and aarch64).
+/** Interrupted system call. */
+export const EINTR = 4;
+/** Permission denied (a port below 1024 without CAP_NET_BIND_SERVICE). */
+export const EACCES = 13;
+/** Resource temporarily unavailable (EWOULDBLOCK). */
+export const EAGAIN = 11;
+/** Too many open files in the system. */
+export const ENFILE = 23;
+/** Too many open files in the process (RLIMIT_NOFILE). */
+export const EMFILE = 24;
+/** Broken pipe. */
+export const EPIPE = 32;
+/** Address already in use. */
+export const EADDRINUSE = 98;
+/** Cannot assign requested address. */
+export const EADDRNOTAVAIL = 99;
+/** Software caused connection abort. */
+export const ECONNABORTED = 103;
+/** Connection reset by peer. */
+export const ECONNRESET = 104;
+/** Transport endpoint is not connected. */
+export const ENOTCONN = 107;
+/** Connection refused. */
+export const ECONNREFUSED = 111;

@@ -22,9 +22,18 @@ import type { ServiceCounters } from "../../ops/metrics.ts";
  * Answers NTP client requests.
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
+ * import { NtpService } from "./ntp_service.ts";
+ * import { ClockStatus } from "../../time/clock_status.ts";
+ * import { systemClock } from "../../time/clock.ts";
+ * import { Metrics } from "../../ops/metrics.ts";
+ * const status = new ClockStatus({ sync: "always", stratum: 10, referenceId: "LOCL", clock: systemClock });
  * const ntp = new NtpService(systemClock, status);
- * new UdpServer(socket, "ntp", (request) => ntp.handleDatagram(request));
+ * const request = new Uint8Array(48);
+ * request[0] = 0x23; // LI 0, version 4, mode 3 (client)
+ * const answer = ntp.handleDatagram(request, new Metrics().counter("ntp", "udp"), systemClock.now());
+ * if (answer === null || (answer[0] & 7) !== 4) throw new Error("a server answer");
+ * status.close();
  * ```
  */
 export class NtpService {
@@ -34,9 +43,11 @@ export class NtpService {
   readonly #out = new Uint8Array(NTP_PACKET_SIZE);
 
   /**
-   * @param clock Stamps receive and transmit times.
+   * @param clock Stamps kiss-o'-death answers (the engine stamps receive
+   *   and transmit times).
    * @param status What the answers claim about the clock: a `ClockStatus`,
-   *   or a `SmearedClockStatus` (with a smeared clock) for a smear listener.
+   *   or a `SmearedClockStatus` for a smear listener, whose engine must then
+   *   stamp from the smeared clock too.
    */
   constructor(clock: Clock, status: { readonly ntpState: NtpServerState }) {
     this.#clock = clock;
@@ -45,31 +56,28 @@ export class NtpService {
   }
 
   /**
-   * Answers one datagram.
+   * Answers one datagram: a pure function of the request, its receive time
+   * and the clock state. The transmit time is written as the receive time;
+   * the engine rewrites it with `writeTransmitTime` just before
+   * the answer leaves (one clock read per batch).
    *
    * @param request The datagram.
    * @param counters Counts an invalid request as `malformed`.
-   * @param received When it arrived, if the socket knows (a kernel stamp);
-   *   otherwise the clock is read first thing.
-   * @param transmit A provisional transmit time, for a caller that rewrites
-   *   it just before the send (`writeTransmitTime`); otherwise the clock is
-   *   read last thing.
+   * @param receivedAt When it arrived (the kernel's stamp where the engine has one).
    * @returns The 48-byte answer (a reused buffer), or null to drop.
    */
   handleDatagram(
     request: Uint8Array,
     counters: ServiceCounters,
-    received: Instant | null = null,
-    transmit: Instant | null = null,
+    receivedAt: Instant,
   ): Uint8Array | null {
-    received ??= this.#clock.now();
     if (validateNtpRequest(request) !== null) {
       counters.drops.malformed++;
       return null;
     }
     const state = this.#status.ntpState;
     if (this.#responder.state !== state) this.#responder.update(state);
-    this.#responder.write(request, received, transmit ?? this.#clock.now(), this.#out);
+    this.#responder.write(request, receivedAt, receivedAt, this.#out);
     return this.#out;
   }
 

@@ -12,7 +12,8 @@
 import type { Clock } from "../../time/clock.ts";
 import type { Instant } from "../../time/instant.ts";
 import type { ServiceCounters } from "../../ops/metrics.ts";
-import { closeQuietly, type TcpConnection, writeAll } from "../../io/stream_server.ts";
+import { closeQuietly, writeAll } from "../../io/stream_server.ts";
+import type { StreamConn } from "../../io/stream.ts";
 
 /** The longest a one-shot write may take before the connection is closed. */
 export const ONESHOT_WRITE_TIMEOUT_MS = 5000;
@@ -37,7 +38,7 @@ export class OneShotService {
   readonly #writeTimeoutMs: number;
   #second = NaN;
   /** Connections whose write is under way, with when it started (ms). */
-  readonly #writing = new Map<TcpConnection, number>();
+  readonly #writing = new Map<StreamConn, number>();
   #sweep: ReturnType<typeof setInterval> | null = null;
   #payload: Uint8Array = new Uint8Array(0);
 
@@ -76,7 +77,7 @@ export class OneShotService {
    * @param conn The accepted connection.
    * @param counters Counts the request, and the answer or the error.
    */
-  async handleConnection(conn: TcpConnection, counters: ServiceCounters): Promise<void> {
+  async handleConnection(conn: StreamConn, counters: ServiceCounters): Promise<void> {
     counters.requests++;
     // The payload almost always fits the socket buffer at once; the rare
     // write that waits is bounded by one shared sweep, not a timer each.

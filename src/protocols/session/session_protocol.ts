@@ -19,6 +19,19 @@
  * | `quit`, `exit`       | `BYE`, then the session closes                |
  * | anything else        | the time in the session's format              |
  *
+ * `timestamp` is the format `unix`. A ZONE is honoured or refused, never
+ * dropped: formats that are zone-less by definition (the Unix counts,
+ * `http`, `nist`, `mjd`, `jd`, `ntp`, `tai64n`) check it and ignore it.
+ *
+ * Request bytes are read one character per byte (Latin-1). An `ERR` answer
+ * that echoes what the client sent (an unknown zone or format) quotes it
+ * exactly as sent, case kept, and writes only printable ASCII: bytes 0x20 to
+ * 0x7E stand for themselves, except `"` and `\`; those two and every other
+ * byte (tab and the other control bytes, ESC, DEL, anything above 0x7F) are
+ * written `\xhh`, two lower-case hex digits per byte as received. A UTF-8
+ * `é` comes back as `\xc3\xa9`, never re-encoded, and no control byte
+ * reaches the client's terminal.
+ *
  * @module
  */
 
@@ -167,10 +180,7 @@ export class SessionProtocol {
       return this.#timeIn(UNIX, state.zone);
     }
     let text = "";
-    for (let i = start; i < end; i++) {
-      const byte = bytes[i];
-      text += String.fromCharCode(byte >= 65 && byte <= 90 ? byte + 32 : byte);
-    }
+    for (let i = start; i < end; i++) text += String.fromCharCode(bytes[i]);
     return this.#answerWords(state, text);
   }
 
@@ -186,16 +196,15 @@ export class SessionProtocol {
     return this.answer(state, bytes, 0, bytes.length);
   }
 
+  /** Answers a trimmed request, one character per byte, case as sent. */
   #answerWords(state: SessionState, text: string): string {
-    const words = text.split(/[ \t\v\f\r\0]+/);
-    const verb = words[0];
+    const words = text.split(BLANKS);
+    const verb = words[0].toLowerCase();
     switch (verb) {
-      case "timestamp":
-        return this.#timeIn(UNIX, state.zone);
       case "format":
-        return this.#setFormat(state, words);
+        return this.#setFormat(state, words, text);
       case "tz":
-        return this.#setZone(state, words);
+        return this.#setZone(state, words, text);
       case "formats":
         return FORMATS_ANSWER;
       case "status":
@@ -214,24 +223,24 @@ export class SessionProtocol {
     if (words.length === 1) return this.#timeIn(format, state.zone);
     if (words.length > 2) return `ERR expected "FORMAT [ZONE]", got ${words.length} words`;
     const zone = this.#zone(words[1]);
-    if (zone === undefined) return `ERR unknown time zone "${words[1]}"`;
+    if (zone === undefined) return `ERR unknown time zone ${quoted(words[1])}`;
     return this.#timeIn(format, zone);
   }
 
-  #setFormat(state: SessionState, words: string[]): string {
+  #setFormat(state: SessionState, words: string[], text: string): string {
     if (words.length === 1) return `OK format ${state.format.name}`;
     if (!state.persistent) return "ERR format needs a TCP session";
     const format = words.length === 2 ? getFormat(words[1]) : undefined;
-    if (format === undefined) return `ERR unknown format "${words.slice(1).join(" ")}"`;
+    if (format === undefined) return `ERR unknown format ${quoted(argument(text))}`;
     state.format = format;
     return `OK format ${format.name}`;
   }
 
-  #setZone(state: SessionState, words: string[]): string {
+  #setZone(state: SessionState, words: string[], text: string): string {
     if (words.length === 1) return `OK tz ${state.zone.name}`;
     if (!state.persistent) return "ERR tz needs a TCP session";
     const zone = words.length === 2 ? this.#zone(words[1]) : undefined;
-    if (zone === undefined) return `ERR unknown time zone "${words.slice(1).join(" ")}"`;
+    if (zone === undefined) return `ERR unknown time zone ${quoted(argument(text))}`;
     state.zone = zone;
     return `OK tz ${zone.name}`;
   }
@@ -279,6 +288,30 @@ export class SessionProtocol {
     }
     return this.#context;
   }
+}
+
+/** The blanks between words: space, tab, VT, FF, CR, NUL. */
+const BLANKS = /[ \t\v\f\r\0]+/;
+
+/** Everything after a trimmed request's first word and the blanks after it, as sent. */
+function argument(text: string): string {
+  const match = BLANKS.exec(text);
+  return match === null ? "" : text.slice(match.index + match[0].length);
+}
+
+/**
+ * Client text (one character per byte) in double quotes for an `ERR` line:
+ * printable ASCII but `"` and `\` as is, every other byte as `\xhh`.
+ */
+function quoted(text: string): string {
+  let out = '"';
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    out += code >= 0x20 && code <= 0x7e && code !== 0x22 && code !== 0x5c
+      ? text[i]
+      : "\\x" + code.toString(16).padStart(2, "0");
+  }
+  return out + '"';
 }
 
 function isBlank(byte: number): boolean {

@@ -23,12 +23,8 @@ import {
   TOO_LONG_ANSWER,
 } from "./session_protocol.ts";
 import { SessionLimits } from "./session_limits.ts";
-import {
-  closeQuietly,
-  isDisconnect,
-  type TcpConnection,
-  writeAll,
-} from "../../io/stream_server.ts";
+import { closeQuietly, isDisconnect, writeAll } from "../../io/stream_server.ts";
+import type { StreamConn } from "../../io/stream.ts";
 import { peerKey } from "../../admission/peer.ts";
 import type { ServiceCounters, SessionCloseReason } from "../../ops/metrics.ts";
 
@@ -64,7 +60,7 @@ const BUFFERS_PER_SLAB = 256;
 
 /** One open TCP session. */
 class Session {
-  readonly conn: TcpConnection;
+  readonly conn: StreamConn;
   readonly key: string;
   readonly framer: RequestFramer;
   readonly state: SessionState;
@@ -103,7 +99,7 @@ class Session {
   closeReason: CloseReason = "peer";
 
   constructor(
-    conn: TcpConnection,
+    conn: StreamConn,
     key: string,
     state: SessionState,
     now: number,
@@ -169,7 +165,7 @@ export class SessionService {
    * @param conn The accepted connection; closed when this returns.
    * @param counters The session/tcp counters.
    */
-  async handleConnection(conn: TcpConnection, counters: ServiceCounters): Promise<void> {
+  async handleConnection(conn: StreamConn, counters: ServiceCounters): Promise<void> {
     const key = peerKey(conn.remoteAddr);
     if (!this.#limits.admit(key)) {
       log.debug("refused {peer}: {reason}", { peer: key, reason: "busy" });

@@ -1,17 +1,17 @@
 /**
- * Private writers of the numeric formats: scaled Unix counts, Julian dates,
- * NTP timestamps and TAI64N labels, each exact to its last digit from whole
- * seconds and nanoseconds kept apart.
+ * Private number writers for the zone-less formats: Unix counts at any
+ * scale, Modified and plain Julian Dates, NTP timestamps and TAI64N labels.
+ * Every one is exact: whole seconds and nanoseconds are written side by
+ * side or scaled in integers, never through a float of the whole instant.
  *
  * @module
  */
 
-import { SECONDS_PER_DAY } from "./_format_calendar.ts";
-import type { Instant } from "./instant.ts";
-import { inLeapSecond } from "./_format_fields.ts";
-import type { RenderContext } from "./formats.ts";
-import { taiMinusUtc } from "./leap_table.ts";
 import { NTP_ERA_SECONDS, NTP_UNIX_EPOCH_OFFSET } from "../protocols/ntp/constants.ts";
+import { SECONDS_PER_DAY } from "./_format_calendar.ts";
+import { inLeapSecond, type RenderContext } from "./_format_fields.ts";
+import type { Instant } from "./instant.ts";
+import { taiMinusUtc } from "./leap_table.ts";
 
 /** Days from the Modified Julian Date epoch (1858-11-17) to the Unix epoch. */
 export const MJD_UNIX_EPOCH = 40_587;
@@ -32,13 +32,13 @@ export const NANOS_PER_DAY_UNIT = 864_000;
  * written side by side instead of multiplied out.
  *
  * @param instant The instant.
- * @param digits Decimal places of the second: 3, 6 or 9.
- * @returns The count (`unixms`, `unixus`, `unixns`).
+ * @param digits Decimal places of a second counted: 0 (seconds) to 9 (nanoseconds).
+ * @returns The count.
  *
  * @example Usage
  * ```ts
- * import { scaledCount } from "./_format_numbers.ts";
- * if (scaledCount({ seconds: -1, nanos: 500_000_000 }, 3) !== "-500") throw new Error();
+ * import { scaledCount } from "./_format_counts.ts";
+ * if (scaledCount({ seconds: -2, nanos: 500_000_000 }, 3) !== "-1500") throw new Error();
  * ```
  */
 export function scaledCount(instant: Instant, digits: number): string {
@@ -78,15 +78,16 @@ function dayUnits(secondOfDay: number, nanos: number): number {
 }
 
 /**
- * The Modified Julian Date with eight decimals, floored.
+ * The Modified Julian Date (days since 1858-11-17 00:00 UTC) with eight
+ * decimals, floored.
  *
  * @param instant The instant.
- * @returns e.g. `40587.00000000` for 1970-01-01T00:00:00Z.
+ * @returns The date, e.g. `40587.00000000` for the Unix epoch.
  *
  * @example Usage
  * ```ts
- * import { modifiedJulianDate } from "./_format_numbers.ts";
- * if (modifiedJulianDate({ seconds: 43_200, nanos: 0 }) !== "40587.50000000") throw new Error();
+ * import { modifiedJulianDate } from "./_format_counts.ts";
+ * if (modifiedJulianDate({ seconds: 0, nanos: 0 }) !== "40587.00000000") throw new Error();
  * ```
  */
 export function modifiedJulianDate(instant: Instant): string {
@@ -96,14 +97,15 @@ export function modifiedJulianDate(instant: Instant): string {
 }
 
 /**
- * The Julian Date with eight decimals, floored (Julian days start at noon).
+ * The Julian Date (days since noon UTC, 4713 BC, proleptic Julian calendar)
+ * with eight decimals, floored.
  *
  * @param instant The instant.
- * @returns e.g. `2440587.50000000` for 1970-01-01T00:00:00Z.
+ * @returns The date, e.g. `2440587.50000000` for the Unix epoch.
  *
  * @example Usage
  * ```ts
- * import { julianDate } from "./_format_numbers.ts";
+ * import { julianDate } from "./_format_counts.ts";
  * if (julianDate({ seconds: 0, nanos: 0 }) !== "2440587.50000000") throw new Error();
  * ```
  */
@@ -128,15 +130,16 @@ function ntpFraction(nanos: number): number {
 }
 
 /**
- * The NTP timestamp as `ntpq` prints it: era seconds and fraction in hex.
+ * The NTP timestamp as `ntpq` prints it: era seconds (mod 2^32) and the
+ * 32-bit fraction, in hex.
  *
  * @param instant The instant.
- * @returns e.g. `83aa7e80.80000000` for 1970-01-01T00:00:00.5Z.
+ * @returns The timestamp, e.g. `83aa7e80.00000000` for the Unix epoch.
  *
  * @example Usage
  * ```ts
- * import { ntpTimestamp } from "./_format_numbers.ts";
- * if (ntpTimestamp({ seconds: 0, nanos: 500_000_000 }) !== "83aa7e80.80000000") throw new Error();
+ * import { ntpTimestamp } from "./_format_counts.ts";
+ * if (ntpTimestamp({ seconds: 0, nanos: 0 }) !== "83aa7e80.00000000") throw new Error();
  * ```
  */
 export function ntpTimestamp(instant: Instant): string {
@@ -146,18 +149,19 @@ export function ntpTimestamp(instant: Instant): string {
 }
 
 /**
- * The TAI64N label: `@`, 2^62 + TAI seconds in 16 hex digits, nanoseconds in 8.
- * TAI counts the inserted leap second, so its label is one more than the
- * first 23:59:59's and one less than the next midnight's.
+ * The TAI64N label: `@`, then 2^62 + Unix seconds + TAI−UTC and the
+ * nanoseconds, 24 hex digits in all. TAI counts the inserted leap second,
+ * so its label is one more than the first 23:59:59's and one less than the
+ * next midnight's.
  *
  * @param instant The instant.
  * @param context The leap-second table (default: the built-in one) and
  *   whether the instant is the second copy of 23:59:59 (23:59:60 UTC).
- * @returns e.g. `@400000000000000a00000000` for 1970-01-01T00:00:00Z (TAI − UTC 10 s).
+ * @returns The label.
  *
  * @example Usage
  * ```ts
- * import { tai64n } from "./_format_numbers.ts";
+ * import { tai64n } from "./_format_counts.ts";
  * if (tai64n({ seconds: 0, nanos: 0 }) !== "@400000000000000a00000000") throw new Error();
  * ```
  */

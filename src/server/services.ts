@@ -1,0 +1,164 @@
+/**
+ * The one setup every serving isolate runs, primary or worker: the clock
+ * state, the counters, the admission chain and every service's handlers,
+ * built from the configuration. Nothing here knows which engine will carry
+ * the bytes.
+ *
+ * @module
+ */
+
+import { Admission } from "../admission/admission.ts";
+import type { ServeConfig, ServiceName } from "../cli/serve_config.ts";
+import type { DatagramHandler } from "../io/datagram_server.ts";
+import type { ConnectionHandler } from "../io/stream_server.ts";
+import { Metrics } from "../ops/metrics.ts";
+import { NtpService } from "../protocols/ntp/ntp_service.ts";
+import { writeTransmitTime } from "../protocols/ntp/responder.ts";
+import { OneShotService } from "../protocols/oneshot/oneshot_service.ts";
+import { encodeRfc868 } from "../protocols/oneshot/rfc868.ts";
+import { SessionProtocol } from "../protocols/session/session_protocol.ts";
+import { SessionService } from "../protocols/session/session_service.ts";
+import type { Clock } from "../time/clock.ts";
+import { ClockStatus } from "../time/clock_status.ts";
+import type { Instant } from "../time/instant.ts";
+
+/** How often every isolate re-reads the clock state (the kernel's discipline), in ms. */
+export const CLOCK_STATUS_REFRESH_MS = 1000;
+
+/** The handlers of one service, per transport. */
+export interface ServiceHandlers {
+  /** Serves one TCP connection. */
+  readonly tcp?: ConnectionHandler;
+  /** Answers one datagram (admission applied by the caller). */
+  readonly udp?: DatagramHandler;
+  /** Answers a rate-limited datagram instead of dropping it (NTP's kiss-o'-death). */
+  readonly kiss?: DatagramHandler;
+  /** Writes the transmit time into a datagram answer just before it leaves. */
+  readonly stamp?: (answer: Uint8Array, transmit: Instant) => void;
+}
+
+/** What {@linkcode createServices} builds. */
+export interface Services {
+  /** What the server claims about the host clock. */
+  readonly clockStatus: ClockStatus;
+  /** This isolate's counters. */
+  readonly metrics: Metrics;
+  /** The access list and the rate tables. */
+  readonly admission: Admission;
+  /** The session service (it holds the open sessions, for shutdown). */
+  readonly sessions: SessionService;
+  /** Every service's handlers. */
+  readonly handlers: Readonly<Record<ServiceName, ServiceHandlers>>;
+  /** Stops the refresh and releases the kernel clock. */
+  close(): void;
+}
+
+/** Settings of {@linkcode createServices} besides the configuration. */
+export interface ServiceOptions {
+  /** Where "now" comes from. */
+  clock: Clock;
+  /** The engine serving, named by `status`. */
+  io: string;
+  /** The session counters shared by every isolate of the process. */
+  limitsBuffer?: SharedArrayBuffer;
+  /** The clock state, when a caller (a test) supplies its own. */
+  clockStatus?: ClockStatus;
+}
+
+/**
+ * Builds the clock state, counters, admission chain and handlers of one
+ * serving isolate.
+ *
+ * @param config The resolved configuration.
+ * @param options The clock, the engine's name, the shared session counters.
+ * @returns The services; {@linkcode Services.close} stops their timers.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseServeArgs, type ServeConfig } from "../cli/serve_config.ts";
+ * import { systemClock } from "../time/clock.ts";
+ * import { createServices } from "./services.ts";
+ * const config = parseServeArgs(["--ntp-sync", "always"]) as ServeConfig;
+ * const services = createServices(config, { clock: systemClock, io: "deno" });
+ * if (services.handlers.ntp.udp === undefined) throw new Error("NTP answers datagrams");
+ * services.close();
+ * ```
+ */
+export function createServices(config: ServeConfig, options: ServiceOptions): Services {
+  const { clock } = options;
+  const metrics = new Metrics();
+  const clockStatus = options.clockStatus ?? new ClockStatus({
+    sync: config.ntpSync,
+    stratum: config.ntpStratum,
+    referenceId: config.ntpRefid,
+    clock,
+  });
+  const protocol = new SessionProtocol({
+    clock,
+    defaultFormat: config.defaultFormat,
+    defaultZone: config.zone,
+    info: {
+      status: () => `${clockStatus.statusLine()} io=${options.io}`,
+      stats: () => metrics.statsLine(),
+    },
+  });
+  const sessions = new SessionService({
+    protocol,
+    idleTimeoutMs: config.idleTimeoutMs,
+    partialWaitMs: config.partialWaitMs,
+    maxSessions: config.maxSessions,
+    maxSessionsPerIp: config.maxSessionsPerIp,
+    limitsBuffer: options.limitsBuffer,
+  });
+  const encoder = new TextEncoder();
+  const { daytimeFormat, zone } = config;
+  const daytime = new OneShotService(
+    clock,
+    (now) => encoder.encode(daytimeFormat.render(now, zone, clock.monotonicNanos()) + "\r\n"),
+    daytimeFormat.resolutionNanos >= 1_000_000_000,
+  );
+  const time = new OneShotService(clock, encodeRfc868);
+  const ntp = new NtpService(clock, clockStatus);
+  const handlers: Record<ServiceName, ServiceHandlers> = {
+    session: {
+      tcp: (conn, counters) => sessions.handleConnection(conn, counters),
+      udp: (request, _remote, counters) => sessions.handleDatagram(request, counters),
+    },
+    daytime: {
+      tcp: (conn, counters) => daytime.handleConnection(conn, counters),
+      udp: () => daytime.handleDatagram(),
+    },
+    time: {
+      tcp: (conn, counters) => time.handleConnection(conn, counters),
+      udp: () => time.handleDatagram(),
+    },
+    ntp: {
+      udp: (request, _remote, counters, receivedAt) =>
+        ntp.handleDatagram(request, counters, receivedAt),
+      kiss: (request, _remote, counters) => ntp.kissOfDeath(request, counters),
+      stamp: writeTransmitTime,
+    },
+  };
+  const admission = new Admission({
+    allow: config.allow,
+    deny: config.deny,
+    tcpRate: config.tcpRate,
+    udpRate: config.udpRate,
+    udpBurst: config.udpBurst,
+    rateSources: config.rateSources,
+    metrics,
+  });
+  const refresh = setInterval(() => clockStatus.refresh(), CLOCK_STATUS_REFRESH_MS);
+  return {
+    clockStatus,
+    metrics,
+    admission,
+    sessions,
+    handlers,
+    close() {
+      clearInterval(refresh);
+      clockStatus.close();
+      metrics.close();
+    },
+  };
+}
