@@ -6,7 +6,7 @@
  */
 
 import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
-import { engineTest, IO_FLAGS, LineClient, startClockd, udpAsk } from "./_clockd.ts";
+import { ALL_SERVICES, engineTest, IO_FLAGS, LineClient, startClockd, udpAsk } from "./_clockd.ts";
 
 const decoder = new TextDecoder();
 /** The NTP tests run on both engines. */
@@ -124,58 +124,87 @@ for (const mode of NTP_PATHS) {
   });
 }
 
-Deno.test("reflection guard: datagrams from the small services' ports are dropped (NTP keeps 123)", async () => {
-  await using server = await startClockd([
-    "--session",
-    "127.0.0.1:0/udp",
-    "--ntp",
-    "127.0.0.1:0",
-    "--ntp-sync",
-    "always",
-    "--udp-rate",
-    "off",
-  ]);
-  const session = server.port("session", "udp");
-  const ntp = server.port("ntp", "udp");
-  for (const sourcePort of [7, 13, 19, 37, 123]) {
-    let socket: Deno.DatagramConn;
-    try {
-      socket = socketAt("127.0.0.1", sourcePort);
-    } catch (error) {
-      console.log(`skipped source port ${sourcePort}: ${String(error).split("\n")[0]}`);
-      continue;
-    }
-    try {
-      strictEqual(
-        await exchange(socket, session, "timestamp"),
-        null,
-        `session from :${sourcePort}`,
-      );
-      const answer = await exchange(socket, ntp, ntpRequest());
+/** Whether a UDP socket can be bound at this address and port here. */
+function canBind(hostname: string, port: number): boolean {
+  try {
+    socketAt(hostname, port).close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// A loopback address of its own, so a local NTP daemon or xinetd on 127.0.0.1 does not clash.
+for (const sourcePort of [7, 13, 19, 37, 123]) {
+  engineTest({
+    name: `reflection guard: datagrams from source port ${sourcePort} (NTP keeps 123)`,
+    ignore: !canBind("127.0.0.3", sourcePort),
+    async fn() {
+      await using server = await startClockd([
+        "--session",
+        "127.0.0.1:0/udp",
+        "--ntp",
+        "127.0.0.1:0",
+        "--ntp-sync",
+        "always",
+        "--udp-rate",
+        "off",
+      ]);
+      using socket = socketAt("127.0.0.3", sourcePort);
+      strictEqual(await exchange(socket, server.port("session", "udp"), "timestamp"), null);
+      const answer = await exchange(socket, server.port("ntp", "udp"), ntpRequest());
       if (sourcePort === 123) strictEqual(answer?.length, 48, "NTP peers use source port 123");
       else strictEqual(answer, null, `ntp from :${sourcePort}`);
-    } finally {
-      socket.close();
+    },
+  });
+}
+
+engineTest({
+  name: "reflection guard: no service answers a datagram from another of clockd's UDP ports",
+  async fn() {
+    await using server = await startClockd([...ALL_SERVICES]);
+    const ports = ["session", "daytime", "time", "ntp"].map((service) =>
+      server.port(service, "udp")
+    );
+    for (const from of ports) {
+      // 127.0.0.2 with clockd's port: a datagram spoofed from one of its own services.
+      using socket = socketAt("127.0.0.2", from);
+      for (const to of ports) {
+        const payload = to === ports[3] ? ntpRequest() : "timestamp";
+        strictEqual(await exchange(socket, to, payload, 300), null, `:${from} to :${to}`);
+      }
     }
-  }
+    using control = socketAt("127.0.0.2");
+    for (const to of ports.slice(0, 3)) {
+      ok(await exchange(control, to, "timestamp") !== null, `an ordinary port to :${to}`);
+    }
+  },
 });
 
-Deno.test("amplification: with the rate limit off, a large text answer to a tiny datagram is dropped", async () => {
-  const flags = ["--session", "127.0.0.1:0/udp"];
-  {
-    await using server = await startClockd([...flags, "--udp-rate", "off"]);
-    const port = server.port("session", "udp");
-    strictEqual(await udpAsk(port, "json", 300), null, "a 4-byte request for a ~250-byte answer");
-    match(decoder.decode((await udpAsk(port, "timestamp"))!), /^\d+\n$/, "small answers pass");
-  }
-  {
-    await using server = await startClockd(flags);
-    match(
-      decoder.decode((await udpAsk(server.port("session", "udp"), "json"))!),
-      /^\{"/,
-      "answered when it passed the rate limit",
-    );
-  }
+engineTest({
+  name: "amplification: over UDP no answer is more than 3x its request, at any rate setting",
+  async fn() {
+    for (const rate of [["--udp-rate", "off"], []]) {
+      await using server = await startClockd(["--session", "127.0.0.1:0/udp", ...rate]);
+      const port = server.port("session", "udp");
+      const short = decoder.decode((await udpAsk(port, "json"))!);
+      const padTo = /^ERR too large: pad request to (\d+) bytes or use TCP\n$/.exec(short);
+      ok(padTo !== null, short);
+      ok(short.length + 28 <= 3 * (4 + 28), "the ERR itself within the bound");
+      const padded = "json" + " ".repeat(Number(padTo[1]) - 4);
+      const answer = (await udpAsk(port, padded))!;
+      match(decoder.decode(answer), /^\{"/, "a padded request gets the answer");
+      ok(answer.length + 28 <= 3 * (padded.length + 28), `${answer.length} for ${padded.length}`);
+      strictEqual(
+        decoder.decode((await udpAsk(port, "stats" + " ".repeat(120)))!),
+        "ERR stats over TCP only\n",
+      );
+      for (const request of ["help", "formats", "timestamp", ""]) {
+        const bytes = (await udpAsk(port, request))!;
+        ok(bytes.length + 28 <= 3 * (request.length + 28), `${request}: ${bytes.length} bytes`);
+      }
+    }
+  },
 });
 
 engineTest({

@@ -41,7 +41,7 @@ Deno.test("Admission.udp() drops reflection ports, denied and rate-limited sourc
   const metrics = new Metrics();
   const counters = metrics.counter("session", "udp");
   const a = admission({ deny: [parseCidr("203.0.113.0/24")], udpRate: 1 / 60, metrics });
-  const handle = a.udp("session", 1200, echo);
+  const handle = a.udp("session", [1200, 1300], echo);
   const request = new Uint8Array(9);
   strictEqual(handle(request, udp("192.0.2.1", 37), counters, NOW), null);
   strictEqual(
@@ -60,7 +60,7 @@ Deno.test("Admission.udp() drops reflection ports, denied and rate-limited sourc
 Deno.test("Admission.udp() sends NTP's kiss instead of a rate-limit drop, and accepts source port 123", () => {
   const counters = new Metrics().counter("ntp", "udp");
   const kiss = new Uint8Array(48);
-  const handle = admission({ udpRate: 1 / 60 }).udp("ntp", 123, echo, () => kiss);
+  const handle = admission({ udpRate: 1 / 60 }).udp("ntp", [123], echo, () => kiss);
   const request = new Uint8Array(48);
   strictEqual(
     handle(request, udp("192.0.2.1", 123), counters, NOW),
@@ -76,16 +76,22 @@ Deno.test("Admission.udp() sends NTP's kiss instead of a rate-limit drop, and ac
   );
 });
 
-Deno.test("Admission.udp() drops large text answers to tiny requests when the rate limit is off", () => {
-  const counters = new Metrics().counter("session", "udp");
-  const big = new Uint8Array(300);
-  const handle = admission().udp("session", 1200, () => big);
-  strictEqual(handle(new Uint8Array(4), udp("192.0.2.1"), counters, NOW), null);
-  strictEqual(counters.drops.amplification, 1);
-  const time = admission().udp("time", 37, () => big);
-  strictEqual(
-    time(new Uint8Array(0), udp("192.0.2.1"), counters, NOW),
-    big,
-    "binary services are exempt",
-  );
+Deno.test("Admission.udp() never sends more than 3x the request, at any rate setting", () => {
+  for (const udpRate of [null, 1000]) {
+    const counters = new Metrics().counter("session", "udp");
+    const big = new Uint8Array(300);
+    const short = new TextEncoder().encode("ERR short\n");
+    const handle = admission({ udpRate, udpBurst: 10 }).udp(
+      "session",
+      [1200],
+      () => big,
+      undefined,
+      () => short,
+    );
+    strictEqual(handle(new Uint8Array(4), udp("192.0.2.1"), counters, NOW), short);
+    strictEqual(handle(new Uint8Array(128), udp("192.0.2.1"), counters, NOW), big, "padded");
+    strictEqual(counters.drops.amplification, 1);
+    const time = admission({ udpRate }).udp("time", [37], () => big);
+    strictEqual(time(new Uint8Array(0), udp("192.0.2.1"), counters, NOW), null, "no short answer");
+  }
 });

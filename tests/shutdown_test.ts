@@ -84,3 +84,34 @@ Deno.test("under journald (JOURNAL_STREAM set) lines carry <N> priorities and no
     "the startup line at info",
   );
 });
+
+engineTest({
+  name: "SIGHUP never stops clockd: one log line, every session kept",
+  async fn() {
+    await using server = await startClockd(["--session", "127.0.0.1:0/tcp", "--workers", "2"]);
+    using client = await LineClient.connect(server.port("session", "tcp"));
+    match(await client.ask("timestamp"), /^\d+$/);
+    for (let i = 0; i < 3; i++) {
+      server.process.kill("SIGHUP");
+      await sleep(200);
+    }
+    match(await client.ask("timestamp"), /^\d+$/, "the session survived three SIGHUPs");
+    strictEqual(server.stderr().match(/SIGHUP: /g)?.length, 3, server.stderr());
+    const status = await server.stop("SIGTERM");
+    strictEqual(status.code, 0);
+  },
+});
+
+Deno.test("an invalid TZ is named in one warning line at startup", async () => {
+  for (const tz of ["Invalid/Zone", "CET-1CEST,M3.5.0,M10.5.0/3"]) {
+    await using server = await startClockd(["--session", "127.0.0.1:0/tcp"], {
+      env: { TZ: tz },
+    });
+    const warnings = server.stderr().match(/TZ="[^"]*" is not a time zone this runtime knows/g);
+    strictEqual(warnings?.length, 1, server.stderr());
+  }
+  await using fine = await startClockd(["--session", "127.0.0.1:0/tcp"], {
+    env: { TZ: "Europe/Paris" },
+  });
+  strictEqual(/is not a time zone/.test(fine.stderr()), false, fine.stderr());
+});

@@ -1,11 +1,13 @@
-import { strictEqual, throws } from "node:assert/strict";
+import { strictEqual } from "node:assert/strict";
 import { AccessList, parseCidr } from "../src/admission/access_list.ts";
 import { RateLimiter } from "../src/admission/rate_limiter.ts";
 import {
+  allowsAnswer,
   type GuardVerdict,
+  largestAnswer,
+  paddedRequestLength,
   REFLECTION_PORTS,
   UdpGuard,
-  type UdpGuardOptions,
   type UdpService,
 } from "../src/admission/udp_guard.ts";
 
@@ -27,6 +29,11 @@ const ports: [port: number, text: GuardVerdict, ntp: GuardVerdict][] = [
   [19, "reflection", "reflection"],
   [37, "reflection", "reflection"],
   [123, "reflection", "ok"],
+  [1200, "reflection", "reflection"],
+  [2002, "reflection", "reflection"],
+  [10013, "reflection", "reflection"],
+  [10037, "reflection", "reflection"],
+  [10123, "reflection", "reflection"],
   [0, "ok", "ok"],
   [53, "ok", "ok"],
   [1024, "ok", "ok"],
@@ -43,21 +50,20 @@ for (const service of services) {
   }
 }
 
-Deno.test("REFLECTION_PORTS lists the classic small services and NTP", () => {
-  strictEqual(REFLECTION_PORTS.join(), "7,11,13,17,19,37,123");
+Deno.test("REFLECTION_PORTS lists the small services, NTP, Roughtime and clockd's defaults", () => {
+  strictEqual(REFLECTION_PORTS.join(), "7,11,13,17,19,37,123,1200,2002,10013,10037,10123");
 });
 
-const localPorts: [UdpService, number, GuardVerdict][] = [
-  ["session", 1200, "reflection"],
-  ["session", 1201, "ok"],
-  ["daytime", 1300, "reflection"],
-  ["ntp", 1200, "ok"],
-];
-for (const [service, port, expected] of localPorts) {
-  Deno.test(`UdpGuard.check() for ${service} on port 1200 or 1300 says ${expected} to port ${port}`, () => {
-    const localPort = service === "daytime" ? 1300 : 1200;
-    const guard = new UdpGuard({ service, access: open, limiter: null, localPort });
-    strictEqual(guard.check({ hostname: "192.0.2.1", port }), expected);
+// clockd answering UDP on 4000 (session), 4001 (daytime), 4002 (time), 4003 (NTP):
+// a datagram from any of them, to any of them, is never answered.
+const ownPorts = [4000, 4001, 4002, 4003];
+for (const service of services) {
+  Deno.test(`UdpGuard.check() for ${service} drops datagrams from every port clockd answers UDP on`, () => {
+    const guard = new UdpGuard({ service, access: open, limiter: null, udpPorts: ownPorts });
+    for (const port of ownPorts) {
+      strictEqual(guard.check({ hostname: "192.0.2.1", port }), "reflection", `from ${port}`);
+    }
+    strictEqual(guard.check({ hostname: "192.0.2.1", port: 4004 }), "ok");
   });
 }
 
@@ -133,50 +139,31 @@ Deno.test("UdpGuard.check() says ok to everything permitted when the limiter is 
   }
 });
 
-/** Each case: request bytes, answer bytes, whether it passed a limit (undefined: default), allowed. */
-type AnswerCase = [request: number, answer: number, passed: boolean | undefined, allowed: boolean];
-const answers: [string, Partial<UdpGuardOptions>, AnswerCase[]][] = [
-  ["with the limiter off", { limiter: null }, [
-    [0, 84, undefined, true], // empty datagram: (84 + 28) = 4 × (0 + 28)
-    [0, 85, undefined, false],
-    [1, 88, undefined, true], // an empty line, a time line of up to 88 bytes
-    [5, 104, undefined, true],
-    [5, 105, undefined, false], // "help\n" and its 105-byte answer line
-    [10, 124, undefined, true], // "timestamp\n"
-    [48, 48, undefined, true], // NTP
-    [128, 500, undefined, true],
-    [8, 1000, undefined, false], // "formats\n"
-    [8, 1000, true, true], // unless the caller says it passed a limit
-  ]],
-  ["with the limiter on", { limiter: new RateLimiter({ rate: 1 }) }, [
-    [0, 84, undefined, true],
-    [0, 1000, undefined, true], // check() said ok: it passed the limit
-    [8, 1000, false, false],
-  ]],
-  ["with a factor of 1", { limiter: null, amplificationFactor: 1 }, [
-    [10, 10, undefined, true],
-    [10, 11, undefined, false],
-    [0, 0, undefined, true],
-  ]],
+/** Each case: request bytes, answer bytes, allowed (3x, 28 bytes of header on each side). */
+const answers: [request: number, answer: number, allowed: boolean][] = [
+  [0, 56, true], // an empty datagram: (56 + 28) = 3 × (0 + 28)
+  [0, 57, false],
+  [1, 59, true],
+  [5, 71, true],
+  [5, 72, false], // "json\n" and a longer answer
+  [10, 86, true], // "timestamp\n"
+  [48, 48, true], // NTP
+  [128, 440, true],
+  [128, 441, false],
+  [8, 1000, false], // "formats\n"
 ];
-for (const [name, options, cases] of answers) {
-  for (const [request, answer, passed, allowed] of cases) {
-    const passedText = passed === undefined ? "" : `, passed: ${passed}`;
-    Deno.test(
-      `UdpGuard.allowsAnswer() ${name}: ${answer} bytes for ${request}${passedText} → ${allowed}`,
-      () => {
-        const guard = new UdpGuard({ service: "session", access: open, limiter: null, ...options });
-        strictEqual(guard.allowsAnswer(request, answer, passed), allowed);
-      },
-    );
-  }
+for (const [request, answer, allowed] of answers) {
+  Deno.test(`allowsAnswer(): ${answer} bytes for ${request} → ${allowed}`, () => {
+    strictEqual(allowsAnswer(request, answer), allowed);
+  });
 }
 
-Deno.test("new UdpGuard() rejects an amplification factor below 1", () => {
-  throws(
-    () => new UdpGuard({ service: "ntp", access: open, limiter: null, amplificationFactor: 0.5 }),
-    { name: "RangeError", message: "amplification factor must be at least 1, got 0.5" },
-  );
+Deno.test("paddedRequestLength() is the least request largestAnswer() allows", () => {
+  for (let answer = 0; answer < 2000; answer++) {
+    const n = paddedRequestLength(answer);
+    strictEqual(largestAnswer(n) >= answer, true, `${n} bytes carry ${answer}`);
+    if (n > 0) strictEqual(largestAnswer(n - 1) < answer, true, `${n - 1} bytes do not`);
+  }
 });
 
 Deno.test("UdpGuard verdicts are metric labels", () => {

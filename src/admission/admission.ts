@@ -13,13 +13,13 @@
  */
 
 import { AccessList, type Cidr } from "./access_list.ts";
-import type { Metrics, RefuseReason } from "../ops/metrics.ts";
+import type { Metrics, RefuseReason, ServiceCounters } from "../ops/metrics.ts";
 import { RateLimiter, RateVerdict } from "./rate_limiter.ts";
 import type { ServiceName } from "../cli/serve_config.ts";
 import { sourcePrefix } from "./ip.ts";
 import type { ConnectionAdmission } from "../io/stream_server.ts";
 import type { DatagramHandler } from "../io/datagram_server.ts";
-import { UdpGuard } from "./udp_guard.ts";
+import { allowsAnswer, UdpGuard } from "./udp_guard.ts";
 
 /** Settings of an {@linkcode Admission}. */
 export interface AdmissionOptions {
@@ -98,37 +98,42 @@ export class Admission {
    * Wraps a service's datagram handler in the UDP checks.
    *
    * @param service The service, for the reflection and kiss rules.
-   * @param localPort The listener's own port (datagrams from it are dropped).
+   * @param udpPorts Every port on which this clockd answers UDP (datagrams from them are dropped).
    * @param handle The service's handler.
    * @param kiss For NTP: the RATE kiss-o'-death sent instead of a rate-limit drop.
+   * @param tooLarge For text services: the short answer sent instead of one
+   *   over the amplification bound (absent: such answers are dropped).
    * @returns The guarded handler.
    */
   udp(
     service: ServiceName,
-    localPort: number,
+    udpPorts: readonly number[],
     handle: DatagramHandler,
     kiss?: DatagramHandler,
+    tooLarge?: (requestLength: number, answerLength: number) => Uint8Array,
   ): DatagramHandler {
     const guard = new UdpGuard({
       service,
       access: this.#access,
       limiter: this.#udpLimiter,
-      localPort,
+      udpPorts,
     });
-    const text = service === "session" || service === "daytime";
+    const bounded = (request: Uint8Array, answer: Uint8Array | null, counters: ServiceCounters) => {
+      if (answer === null || allowsAnswer(request.length, answer.length)) return answer;
+      counters.drops.amplification++;
+      if (tooLarge === undefined) return null;
+      const short = tooLarge(request.length, answer.length);
+      return allowsAnswer(request.length, short.length) ? short : null;
+    };
     return (request, remote, counters, receivedAt) => {
       const verdict = guard.check(remote);
       if (verdict === "ok") {
-        const answer = handle(request, remote, counters, receivedAt);
-        if (answer !== null && text && !guard.allowsAnswer(request.length, answer.length)) {
-          counters.drops.amplification++;
-          return null;
-        }
-        return answer;
+        return bounded(request, handle(request, remote, counters, receivedAt), counters);
       }
       if (verdict === "rate-limited-kiss") {
         counters.drops["rate-limited"]++;
-        return kiss === undefined ? null : kiss(request, remote, counters, receivedAt);
+        if (kiss === undefined) return null;
+        return bounded(request, kiss(request, remote, counters, receivedAt), counters);
       }
       counters.drops[verdict]++;
       return null;

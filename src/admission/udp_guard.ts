@@ -34,126 +34,105 @@ export type UdpService = "session" | "daytime" | "time" | "ntp";
 export type GuardVerdict = "ok" | "reflection" | "denied" | "rate-limited" | "rate-limited-kiss";
 
 /**
- * Source ports whose datagrams are dropped as possible reflection loops: the
- * classic small services that answer any datagram (echo 7, systat 11,
- * daytime 13, qotd 17, chargen 19, time 37), and NTP 123, whose answers the
- * text services would answer in turn. A datagram spoofed from one of them
- * would start a loop between that server and clockd. Clients send from
- * ephemeral ports (32768 and up on Linux), never from these.
- *
- * The NTP service drops them too, except 123 (NTP clients and peers send
- * from port 123; NTP servers never answer each other's mode-4 answers). It
- * needs to: a daytime server's `Saturday, …` line starts with 0x53, which
- * reads as NTP version 2, mode 3, so a 48- or 52-byte one would be answered.
+ * Source ports whose datagrams are always dropped as possible reflection
+ * loops: the classic small services that answer any datagram (echo 7,
+ * systat 11, daytime 13, qotd 17, chargen 19, time 37), NTP 123 (whose
+ * answers the text services would answer in turn; NTP itself accepts it),
+ * Roughtime 2002, and clockd's own default ports (1200, 10013, 10037,
+ * 10123), where another clockd may be answering. Every port this process
+ * answers UDP on is added per guard ({@linkcode UdpGuardOptions.udpPorts}).
  */
-export const REFLECTION_PORTS: readonly number[] = [7, 11, 13, 17, 19, 37, 123];
+export const REFLECTION_PORTS: readonly number[] = [
+  7,
+  11,
+  13,
+  17,
+  19,
+  37,
+  123,
+  1200,
+  2002,
+  10013,
+  10037,
+  10123,
+];
 
-/**
- * Bytes of IPv4 and UDP header around every datagram (20 + 8): the cost of
- * a datagram on the wire, counted on both sides of the amplification ratio.
- */
+/** Bytes of IPv4 and UDP header on the wire around every datagram. */
 export const UDP_IPV4_OVERHEAD_BYTES = 28;
 
-/** Default of {@linkcode UdpGuardOptions.amplificationFactor}. */
-export const DEFAULT_AMPLIFICATION_FACTOR = 4;
+/**
+ * The anti-amplification bound (QUIC's, RFC 9000 §8.1): over UDP an answer
+ * is never more than this many times its request, headers counted on both
+ * sides, at any settings.
+ */
+export const AMPLIFICATION_FACTOR = 3;
 
-/** Options of a {@linkcode UdpGuard}. */
+/** Settings of a {@linkcode UdpGuard}. */
 export interface UdpGuardOptions {
-  /**
-   * The service guarded. NTP accepts source port 123 (and its own port),
-   * and is the only service whose limited sources may be kissed.
-   */
+  /** The service guarded. NTP accepts source port 123, and only NTP is ever kissed. */
   readonly service: UdpService;
   /** Who may be answered. */
   readonly access: AccessList;
   /** The per-source limiter keyed by `sourcePrefix()`, or null when the rate limit is off. */
   readonly limiter: RateLimiter | null;
   /**
-   * Most bytes on the wire an answer that did not pass a rate limit may
-   * have, as a multiple of the request's bytes on the wire.
+   * Every port on which this clockd answers UDP. A datagram from any of
+   * them is dropped: it comes from one of clockd's own services (spoofed,
+   * or another clockd on the same ports), and two services answering each
+   * other would loop for ever, whatever the rate settings.
    *
-   * @default {4}
+   * @default {[]}
    */
-  readonly amplificationFactor?: number;
-  /**
-   * The port the service is bound to. When given, datagrams from that same
-   * port are dropped as reflection too (except for NTP): they come from
-   * another clockd on the same port, or are spoofed to look so, and two
-   * session services would answer each other until one rate limit drops a
-   * datagram, or forever with the limit off.
-   *
-   * @default {undefined}
-   */
-  readonly localPort?: number;
+  readonly udpPorts?: readonly number[];
 }
 
 /**
- * Decides, per datagram, whether a UDP service answers it.
+ * The UDP admission chain of one listener.
  *
  * @example Usage
  * ```ts
  * import { AccessList } from "./access_list.ts";
- * import { RateLimiter } from "./rate_limiter.ts";
  * import { UdpGuard } from "./udp_guard.ts";
- * let now = 0;
  * const guard = new UdpGuard({
- *   service: "daytime",
- *   access: new AccessList(),
- *   limiter: new RateLimiter({ rate: 1, burst: 1, now: () => now }),
+ *   service: "daytime", access: new AccessList(), limiter: null, udpPorts: [1200, 10013],
  * });
- * const client = { hostname: "192.0.2.1", port: 40000 };
- * if (guard.check(client) !== "ok") throw new Error();
- * if (guard.check(client) !== "rate-limited") throw new Error();
- * if (guard.check({ hostname: "192.0.2.2", port: 19 }) !== "reflection") throw new Error();
+ * if (guard.check({ hostname: "192.0.2.1", port: 1200 }) !== "reflection") throw new Error();
+ * if (guard.check({ hostname: "192.0.2.1", port: 40000 }) !== "ok") throw new Error();
  * ```
  */
 export class UdpGuard {
   readonly #ntp: boolean;
   readonly #access: AccessList;
   readonly #limiter: RateLimiter | null;
-  readonly #factor: number;
-  readonly #blockedPorts: Uint8Array;
-  readonly #localPort: number;
+  readonly #blocked: Uint8Array = new Uint8Array(65536);
 
   /**
    * Makes the guard of one UDP listener.
    *
-   * @param options The service, access list, limiter, amplification factor and local port.
-   * @throws {RangeError} When the amplification factor is below 1.
+   * @param options The service, access list, limiter and clockd's UDP ports.
    */
   constructor(options: UdpGuardOptions) {
-    const factor = options.amplificationFactor ?? DEFAULT_AMPLIFICATION_FACTOR;
-    if (!(factor >= 1 && Number.isFinite(factor))) {
-      throw new RangeError(`amplification factor must be at least 1, got ${factor}`);
-    }
     this.#ntp = options.service === "ntp";
     this.#access = options.access;
     this.#limiter = options.limiter;
-    this.#factor = factor;
-    this.#blockedPorts = new Uint8Array(Math.max(...REFLECTION_PORTS) + 1);
-    for (const port of REFLECTION_PORTS) {
-      if (!(this.#ntp && port === NTP_PORT)) this.#blockedPorts[port] = 1;
+    for (const port of [...REFLECTION_PORTS, ...(options.udpPorts ?? [])]) {
+      this.#blocked[port] = 1;
     }
-    this.#localPort = this.#ntp ? -1 : options.localPort ?? -1;
+    // NTP clients and peers send from 123; NTP never answers an answer.
+    if (this.#ntp) this.#blocked[NTP_PORT] = 0;
   }
 
   /**
    * Runs the chain for one datagram: reflection guard (source port in
-   * {@linkcode REFLECTION_PORTS} or the local port; NTP accepts 123), access
-   * list, then rate limit keyed by `sourcePrefix(remote.hostname)`. A
-   * datagram refused early takes no token.
+   * {@linkcode REFLECTION_PORTS} or one of clockd's UDP ports; NTP accepts
+   * 123), access list, then rate limit keyed by
+   * `sourcePrefix(remote.hostname)`. A datagram refused early takes no token.
    *
    * @param remote The datagram's source.
    * @returns `"ok"`, or why not to answer; `"rate-limited-kiss"` only for NTP.
    */
   check(remote: { readonly hostname: string; readonly port: number }): GuardVerdict {
-    const port = remote.port;
-    if (
-      (port < this.#blockedPorts.length && this.#blockedPorts[port] === 1) ||
-      port === this.#localPort
-    ) {
-      return "reflection";
-    }
+    if (this.#blocked[remote.port] === 1) return "reflection";
     if (!this.#access.permits(remote.hostname)) return "denied";
     const limiter = this.#limiter;
     if (limiter === null) return "ok";
@@ -161,48 +140,66 @@ export class UdpGuard {
     if (verdict === RateVerdict.ALLOW) return "ok";
     return verdict === RateVerdict.LIMITED_KISS && this.#ntp ? "rate-limited-kiss" : "rate-limited";
   }
+}
 
-  /**
-   * The amplification check, after the answer is built: never answer a
-   * datagram with more than `amplificationFactor` times its size unless it
-   * passed the rate limit. Sizes are counted on the wire, with 28 bytes of
-   * IPv4 and UDP header on each side, so an empty datagram still has a size:
-   * with the default factor of 4 an answer may have `4 × request + 84` bytes
-   * of payload.
-   *
-   * With the limiter on, every answered datagram passed it and any answer
-   * goes. With the rate limit off (`--udp-rate off`), the consequence:
-   * answers of up to 84 bytes go to any request, empty ones included (a
-   * daytime line, a session time line, a 48-byte NTP answer to a 48-byte
-   * request); larger answers to small requests are dropped, e.g. the
-   * 163-byte `formats` list for an 8-byte `formats\n` (at most 116 bytes)
-   * or the 114-byte `help` line for `help\n` (at most 104), so clockd is
-   * never more than a 4× amplifier even when misconfigured. TCP answers
-   * them all.
-   *
-   * @param requestLength The request's payload bytes.
-   * @param answerLength The answer's payload bytes.
-   * @param passedRateLimit Whether the request passed a rate limit; by
-   *   default, whether this guard has a limiter (so `check` said `"ok"`
-   *   only after taking a token).
-   * @returns True to send the answer, false to drop it as `"amplification"`.
-   *
-   * @example Usage
-   * ```ts
-   * import { AccessList } from "./access_list.ts";
-   * import { UdpGuard } from "./udp_guard.ts";
-   * const guard = new UdpGuard({ service: "session", access: new AccessList(), limiter: null });
-   * if (!guard.allowsAnswer(0, 84)) throw new Error("empty request, 84-byte answer");
-   * if (guard.allowsAnswer(5, 105)) throw new Error("5-byte request, 105-byte answer");
-   * ```
-   */
-  allowsAnswer(
-    requestLength: number,
-    answerLength: number,
-    passedRateLimit: boolean = this.#limiter !== null,
-  ): boolean {
-    if (passedRateLimit) return true;
-    return answerLength + UDP_IPV4_OVERHEAD_BYTES <=
-      this.#factor * (requestLength + UDP_IPV4_OVERHEAD_BYTES);
-  }
+/**
+ * The anti-amplification bound, after the answer is built: an answer may
+ * have at most {@linkcode AMPLIFICATION_FACTOR} times its request's bytes on
+ * the wire, with {@linkcode UDP_IPV4_OVERHEAD_BYTES} of header on each side
+ * (so an empty request may get 56 bytes of payload: a daytime line, a
+ * time answer, a session time line). Applies at every setting; the rate
+ * limit does not lift it, since a spoofed source passes it once.
+ *
+ * @param requestLength The request's payload bytes.
+ * @param answerLength The answer's payload bytes.
+ * @returns True to send the answer.
+ *
+ * @example Usage
+ * ```ts
+ * import { allowsAnswer } from "./udp_guard.ts";
+ * if (!allowsAnswer(0, 56) || allowsAnswer(0, 57)) throw new Error("56 bytes for nothing");
+ * if (!allowsAnswer(48, 48)) throw new Error("NTP");
+ * ```
+ */
+export function allowsAnswer(requestLength: number, answerLength: number): boolean {
+  return answerLength <= largestAnswer(requestLength);
+}
+
+/**
+ * The largest answer payload a request of this many bytes may get.
+ *
+ * @param requestLength The request's payload bytes.
+ * @returns Payload bytes.
+ *
+ * @example Usage
+ * ```ts
+ * import { largestAnswer } from "./udp_guard.ts";
+ * if (largestAnswer(10) !== 3 * 38 - 28) throw new Error();
+ * ```
+ */
+export function largestAnswer(requestLength: number): number {
+  return AMPLIFICATION_FACTOR * (requestLength + UDP_IPV4_OVERHEAD_BYTES) -
+    UDP_IPV4_OVERHEAD_BYTES;
+}
+
+/**
+ * The smallest request payload that may get an answer of this many bytes:
+ * what a client pads its request to.
+ *
+ * @param answerLength The answer's payload bytes.
+ * @returns Request payload bytes.
+ *
+ * @example Usage
+ * ```ts
+ * import { largestAnswer, paddedRequestLength } from "./udp_guard.ts";
+ * const n = paddedRequestLength(300);
+ * if (largestAnswer(n) < 300 || largestAnswer(n - 1) >= 300) throw new Error();
+ * ```
+ */
+export function paddedRequestLength(answerLength: number): number {
+  return Math.max(
+    0,
+    Math.ceil((answerLength + UDP_IPV4_OVERHEAD_BYTES) / AMPLIFICATION_FACTOR) -
+      UDP_IPV4_OVERHEAD_BYTES,
+  );
 }

@@ -61,6 +61,8 @@ export async function serve(config: ServeConfig): Promise<number> {
   Deno.addSignalListener("SIGHUP", () => {
     log.info("SIGHUP: nothing to reload; every session kept");
   });
+  const tzWarning = invalidTz(Deno.env.get("TZ"));
+  if (tzWarning !== null) log.warn("{warning}", { warning: tzWarning });
   const listeners = resolveListeners(config);
   const serving = await startServing(config, listeners);
 
@@ -218,6 +220,33 @@ async function startServing(
     collect: () => Promise.resolve(),
     shutdown: (timeoutMs) => server.shutdown(timeoutMs),
   };
+}
+
+/**
+ * Why the `TZ` environment variable cannot be what `local` means, or null:
+ * the runtime silently takes an unknown zone (or a POSIX rule string such
+ * as `CET-1CEST,M3.5.0,M10.5.0/3`) as UTC.
+ *
+ * @param tz The variable's value, if set.
+ * @returns One warning line, or null.
+ *
+ * @example Usage
+ * ```ts
+ * import { invalidTz } from "./serve_command.ts";
+ * if (invalidTz("Europe/Paris") !== null || invalidTz(undefined) !== null) throw new Error();
+ * if (invalidTz("Invalid/Zone") === null) throw new Error("warned");
+ * ```
+ */
+export function invalidTz(tz: string | undefined): string | null {
+  if (tz === undefined || tz === "") return null;
+  const name = tz.startsWith(":") ? tz.slice(1) : tz;
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: name });
+    return null;
+  } catch {
+    return `TZ="${tz}" is not a time zone this runtime knows: "local" means UTC ` +
+      `(set TZ to an IANA name such as Europe/Paris, or use --tz)`;
+  }
 }
 
 /** The short live summary systemd shows in `systemctl status`. */

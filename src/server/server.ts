@@ -128,6 +128,10 @@ export function startServer(config: ServeConfig, options: ServerOptions): Server
   const udp: DatagramServer[] = [];
   const bound: BoundListener[] = [];
   const origin = (listener: BoundListener) => `--${listener.service} ${listener.port}`;
+  // Every port this process answers UDP on: none of them is ever answered.
+  const udpPorts = [
+    ...new Set(options.listeners.filter((l) => l.transport === "udp").map((l) => l.port)),
+  ];
   try {
     for (const listener of options.listeners) {
       const { service, transport, hostname, port } = listener;
@@ -158,7 +162,13 @@ export function startServer(config: ServeConfig, options: ServerOptions): Server
           hostname,
           (host) => engine.listenDatagram(host, port),
         );
-        const guarded = admission.udp(service, port, handler.udp, handler.kiss);
+        const guarded = admission.udp(
+          service,
+          udpPorts,
+          handler.udp,
+          handler.kiss,
+          handler.tooLarge,
+        );
         udp.push(
           new DatagramServer(
             socket,

@@ -18,6 +18,7 @@ import { OneShotService } from "../protocols/oneshot/oneshot_service.ts";
 import { encodeRfc868 } from "../protocols/oneshot/rfc868.ts";
 import { SessionProtocol } from "../protocols/session/session_protocol.ts";
 import { SessionService } from "../protocols/session/session_service.ts";
+import { udpTooLarge } from "../protocols/session/udp_too_large.ts";
 import type { Clock } from "../time/clock.ts";
 import { ClockStatus } from "../time/clock_status.ts";
 import type { Instant } from "../time/instant.ts";
@@ -33,6 +34,8 @@ export interface ServiceHandlers {
   readonly udp?: DatagramHandler;
   /** Answers a rate-limited datagram instead of dropping it (NTP's kiss-o'-death). */
   readonly kiss?: DatagramHandler;
+  /** The short answer sent over UDP instead of one too large for its request (text services). */
+  readonly tooLarge?: (requestLength: number, answerLength: number) => Uint8Array;
   /** Writes the transmit time into a datagram answer just before it leaves. */
   readonly stamp?: (answer: Uint8Array, transmit: Instant) => void;
 }
@@ -123,10 +126,12 @@ export function createServices(config: ServeConfig, options: ServiceOptions): Se
     session: {
       tcp: (conn, counters) => sessions.handleConnection(conn, counters),
       udp: (request, _remote, counters) => sessions.handleDatagram(request, counters),
+      tooLarge: udpTooLarge,
     },
     daytime: {
       tcp: (conn, counters) => daytime.handleConnection(conn, counters),
       udp: () => daytime.handleDatagram(),
+      tooLarge: udpTooLarge,
     },
     time: {
       tcp: (conn, counters) => time.handleConnection(conn, counters),

@@ -35,6 +35,7 @@
  * @module
  */
 
+import { MAX_REQUEST_BYTES } from "./request_framer.ts";
 import type { Clock } from "../../time/clock.ts";
 import {
   FORMATS,
@@ -46,9 +47,11 @@ import {
 import { resolveZone, type Zone } from "../../time/zone.ts";
 
 /** The answer to an over-long request; the session closes after it. */
-export const TOO_LONG_ANSWER = "ERR request too long (max 128 bytes)";
+export const TOO_LONG_ANSWER = `ERR request too long (max ${MAX_REQUEST_BYTES} bytes)`;
 /** The answer when a session is refused for the session limits. */
 export const BUSY_ANSWER = "ERR busy";
+/** The answer to `stats` over UDP: it is answered over TCP only. */
+export const STATS_OVER_UDP_ANSWER = "ERR stats over TCP only";
 /** The answer to `quit` and `exit`. */
 export const BYE_ANSWER = "BYE";
 
@@ -210,7 +213,8 @@ export class SessionProtocol {
       case "status":
         return this.#info.status();
       case "stats":
-        return this.#info.stats();
+        // The process's memory and descriptors are no business of a spoofable source.
+        return state.persistent ? this.#info.stats() : STATS_OVER_UDP_ANSWER;
       case "help":
         return HELP_ANSWER;
       case "quit":

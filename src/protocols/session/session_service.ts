@@ -14,7 +14,13 @@
  */
 
 import { logger } from "../../ops/log.ts";
-import { FRAMER_BUFFER_BYTES, FrameResult, RequestFramer, Terminator } from "./request_framer.ts";
+import {
+  FRAMER_BUFFER_BYTES,
+  FrameResult,
+  MAX_REQUEST_BYTES,
+  RequestFramer,
+  Terminator,
+} from "./request_framer.ts";
 import {
   BUSY_ANSWER,
   BYE_ANSWER,
@@ -27,9 +33,6 @@ import { closeQuietly, isDisconnect, writeAll } from "../../io/stream_server.ts"
 import type { StreamConn } from "../../io/stream.ts";
 import { peerKey } from "../../admission/peer.ts";
 import type { ServiceCounters, SessionCloseReason } from "../../ops/metrics.ts";
-
-/** The most bytes a UDP request may take. */
-export const MAX_UDP_REQUEST_BYTES = 128;
 
 /** Why a session ended. */
 export type CloseReason = SessionCloseReason;
@@ -438,7 +441,7 @@ export class SessionService {
    */
   handleDatagram(request: Uint8Array, counters: ServiceCounters): Uint8Array | null {
     let end = request.length;
-    if (end > MAX_UDP_REQUEST_BYTES) {
+    if (end > MAX_REQUEST_BYTES) {
       counters.drops.oversized++;
       return null;
     }

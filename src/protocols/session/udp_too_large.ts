@@ -1,0 +1,35 @@
+/**
+ * The answer a text service (session, daytime) sends over UDP instead of
+ * one that would break the amplification bound: how long the request must
+ * be, padded with spaces (which the session protocol ignores), or to use
+ * TCP when no request the service reads would do.
+ *
+ * @module
+ */
+
+import { paddedRequestLength } from "../../admission/udp_guard.ts";
+import { MAX_REQUEST_BYTES } from "./request_framer.ts";
+
+const encoder = new TextEncoder();
+
+/**
+ * The `ERR` line for an answer too large for its request.
+ *
+ * @param requestLength The request's payload bytes.
+ * @param answerLength The answer's payload bytes.
+ * @returns The line (at most 56 bytes: within the bound of any request).
+ *
+ * @example Usage
+ * ```ts
+ * import { udpTooLarge } from "./udp_too_large.ts";
+ * const line = new TextDecoder().decode(udpTooLarge(5, 300));
+ * if (line !== "ERR too large: pad request to 81 bytes or use TCP\n") throw new Error(line);
+ * ```
+ */
+export function udpTooLarge(requestLength: number, answerLength: number): Uint8Array {
+  const needed = paddedRequestLength(answerLength);
+  const text = needed <= MAX_REQUEST_BYTES && needed > requestLength
+    ? `ERR too large: pad request to ${needed} bytes or use TCP\n`
+    : "ERR too large for UDP: use TCP\n";
+  return encoder.encode(text);
+}
