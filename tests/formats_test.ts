@@ -19,7 +19,7 @@ import {
   taiMinusUtc,
 } from "../src/time/formats.ts";
 import type { Instant } from "../src/time/instant.ts";
-import { resolveZone } from "../src/time/zone.ts";
+import { resolveZone, UTC as UTC_ZONE } from "../src/time/zone.ts";
 
 /** [Unix seconds, nanoseconds, zone, expected]. */
 type Case = readonly [number, number, string, string];
@@ -467,6 +467,90 @@ Deno.test("formatInstant() renders json with the instant's key fields", () => {
   );
   assert.equal(parsed.unixns, "1795254845123456789");
   assert.equal(parsed.zone, "UTC");
+});
+
+// 2016-12-31T23:59:59.5Z: during the inserted leap second the kernel shows it again.
+const LEAP_59 = 1_483_228_799;
+/** The built-in table plus a second inserted at 2026-12-01T00:00:00Z (TAI-UTC 38). */
+const ANNOUNCED = [...LEAP_SECONDS, { unixSeconds: 1_796_083_200, taiMinusUtc: 38 }];
+
+Deno.test("formatInstant() writes second 60 in the inserted leap second only when told", () => {
+  const leap = { insertedLeapSecond: true };
+  // [format, zone, expected with the flag]; without it each writes :59.
+  const cases: readonly (readonly [string, string, string])[] = [
+    ["go", "UTC", "2016-12-31 23:59:60.5 +0000 UTC"],
+    ["go", "Europe/Paris", "2017-01-01 00:59:60.5 +0100 CET"],
+    ["rfc3339", "UTC", "2016-12-31T23:59:60Z"],
+    ["rfc3339", "America/New_York", "2016-12-31T18:59:60-05:00"],
+    ["rfc3339nano", "UTC", "2016-12-31T23:59:60.5Z"],
+    ["iso8601", "UTC", "2016-12-31T23:59:60,500000000+00:00"],
+    ["iso8601-ordinal", "UTC", "2016-366T23:59:60,500000000+00:00"],
+    ["iso8601-week", "UTC", "2016-W52-6T23:59:60,500000000+00:00"],
+    ["rfc1123", "Europe/Paris", "Sun, 01 Jan 2017 00:59:60 CET"],
+    ["http", "Europe/Paris", "Sat, 31 Dec 2016 23:59:60 GMT"],
+    ["rfc2822", "UTC", "Sat, 31 Dec 2016 23:59:60 +0000"],
+    ["rfc850", "UTC", "Saturday, 31-Dec-16 23:59:60 UTC"],
+    ["ansic", "UTC", "Sat Dec 31 23:59:60 2016"],
+    ["unixdate", "UTC", "Sat Dec 31 23:59:60 UTC 2016"],
+    ["daytime", "UTC", "Saturday, December 31, 2016 23:59:60-UTC"],
+    ["nist", "UTC", "57753 16-12-31 23:59:60 00 1 0   0.0 UTC(clockd) *"],
+    ["tai64n", "UTC", "@40000000586846a41dcd6500"],
+    ["unix", "UTC", "1483228799"],
+    ["unixns", "UTC", "1483228799500000000"],
+    ["ntp", "UTC", "dc12c4ff.80000000"],
+    ["mjd", "UTC", "57753.99999421"],
+  ];
+  const instant = { seconds: LEAP_59, nanos: 500_000_000 };
+  for (const [format, zone, expected] of cases) {
+    const z = resolveZone(zone);
+    assert.equal(formatInstant(format, instant, z, NaN, leap), expected, `${format} in ${zone}`);
+    const plain = formatInstant(format, instant, z);
+    if (["tai64n", "unix", "unixns", "ntp", "mjd"].includes(format)) {
+      assert.equal(plain, format === "tai64n" ? "@40000000586846a31dcd6500" : expected, format);
+    } else {
+      assert.equal(plain, expected.replace(":60", ":59"), `${format} in ${zone} without the flag`);
+    }
+  }
+  const json = JSON.parse(formatInstant("json", instant, UTC_ZONE, NaN, leap));
+  assert.equal(json.rfc3339nano, "2016-12-31T23:59:60.5Z");
+  assert.equal(json.tai64n, "@40000000586846a41dcd6500");
+  assert.equal(json.unix, LEAP_59);
+});
+
+Deno.test("formatInstant() ignores the leap-second flag on a second other than :59", () => {
+  const instant = { seconds: LEAP_59 + 1, nanos: 0 };
+  const context = { insertedLeapSecond: true };
+  assert.equal(formatInstant("rfc3339", instant, UTC_ZONE, NaN, context), "2017-01-01T00:00:00Z");
+  assert.equal(
+    formatInstant("tai64n", instant, UTC_ZONE, NaN, context),
+    "@40000000586846a500000000",
+  );
+});
+
+Deno.test("formatInstant() takes tai64n and nist's L flag from the table in the context", () => {
+  const context = { leapSeconds: ANNOUNCED };
+  // 2026-11-30T12:00:00Z and 2026-12-01T00:00:00Z.
+  const before = { seconds: 1_796_040_000, nanos: 0 };
+  const after = { seconds: 1_796_083_200, nanos: 0 };
+  assert.equal(formatInstant("tai64n", after, UTC_ZONE), "@400000006b0e0e2500000000");
+  assert.equal(formatInstant("tai64n", after, UTC_ZONE, NaN, context), "@400000006b0e0e2600000000");
+  assert.equal(
+    formatInstant("tai64n", before, UTC_ZONE, NaN, context),
+    "@400000006b0d656500000000",
+  );
+  assert.equal(
+    formatInstant("nist", before, UTC_ZONE, NaN, context),
+    "61374 26-11-30 12:00:00 00 1 0   0.0 UTC(clockd) *",
+  );
+  assert.equal(nistDaytime(before), "61374 26-11-30 12:00:00 00 0 0   0.0 UTC(clockd) *");
+  assert.equal(
+    JSON.parse(formatInstant("json", after, UTC_ZONE, NaN, context)).tai64n,
+    "@400000006b0e0e2600000000",
+  );
+  assert.equal(
+    getFormat("tai64n")!.render(after, UTC_ZONE, NaN, context),
+    "@400000006b0e0e2600000000",
+  );
 });
 
 Deno.test("FORMATS lists lower-case names once, go first", () => {

@@ -290,6 +290,8 @@ Deno.test("ClockStatus.errorBoundSeconds is the kernel's maxerror while synchron
     maxErrorMicros: 12_500,
     estErrorMicros: 300,
     leap: 1,
+    time: NOW,
+    tai: 37,
   };
   const clockStatus = new ClockStatus({
     sync: "kernel",

@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import {
   decodeTimex,
+  insertedLeapSecond,
   type KernelClockStatus,
   LIBC_CANDIDATES,
   openKernelClock,
   TIMEX_SIZE,
+  TimexOffset,
 } from "../src/time/kernel_clock.ts";
 
 function hex(text: string): Uint8Array {
@@ -57,6 +59,8 @@ Deno.test("decodeTimex() decodes every field of a populated struct", () => {
     maxErrorMicros: 123_456,
     estErrorMicros: 789,
     leap: 1,
+    time: { seconds: 1_767_225_599, nanos: 999_999_000 },
+    tai: 37,
   });
 });
 
@@ -68,12 +72,14 @@ Deno.test("decodeTimex() decodes a real unsynchronised kernel", () => {
     maxErrorMicros: 16_000_000,
     estErrorMicros: 16_000_000,
     leap: 3,
+    time: { seconds: 1_795_258_320, nanos: 585_099_000 },
+    tai: 0,
   });
 });
 
 Deno.test("decodeTimex() derives synchronisation and leap from state and status", () => {
   // First 48 bytes dumped by the same C program; [name, bytes, return value, expected].
-  const table: [string, string, number, Omit<KernelClockStatus, "state">][] = [
+  const table: [string, string, number, Omit<KernelClockStatus, "state" | "time" | "tai">][] = [
     [
       "TIME_OK, STA_PLL",
       "000000000000000000000000000000000000000000000000c4090000000000000a000000000000000100000000000000",
@@ -126,9 +132,28 @@ Deno.test("decodeTimex() derives synchronisation and leap from state and status"
   for (const [name, bytes, returnValue, expected] of table) {
     assert.deepEqual(
       decodeTimex(hex(bytes), returnValue),
-      { ...expected, state: returnValue },
+      { ...expected, state: returnValue, time: { seconds: 0, nanos: 0 }, tai: 0 },
       name,
     );
+  }
+});
+
+Deno.test("decodeTimex() reads the time in microseconds, or nanoseconds with STA_NANO", () => {
+  const timex = new Uint8Array(TIMEX_SIZE);
+  const view = new DataView(timex.buffer);
+  view.setBigInt64(TimexOffset.TIME, 1_483_228_799n, true);
+  view.setBigInt64(TimexOffset.TIME + 8, 250_000n, true);
+  view.setInt32(TimexOffset.TAI, 36, true);
+  assert.deepEqual(decodeTimex(timex, 3).time, { seconds: 1_483_228_799, nanos: 250_000_000 });
+  view.setInt32(TimexOffset.STATUS, 0x2000, true); // STA_NANO
+  assert.deepEqual(decodeTimex(timex, 3).time, { seconds: 1_483_228_799, nanos: 250_000 });
+  assert.equal(decodeTimex(timex, 3).tai, 36);
+});
+
+Deno.test("insertedLeapSecond() is true in TIME_OOP only", () => {
+  const timex = new Uint8Array(TIMEX_SIZE);
+  for (const state of [-1, 0, 1, 2, 3, 4, 5]) {
+    assert.equal(insertedLeapSecond(decodeTimex(timex, state)), state === 3, `${state}`);
   }
 });
 
@@ -168,6 +193,8 @@ Deno.test({
         `${status.estErrorMicros}`,
       );
       const unsynchronised = status.state === 5 || (status.status & 0x40) !== 0;
+      const drift = Math.abs(status.time.seconds + status.time.nanos / 1e9 - Date.now() / 1000);
+      assert.ok(drift < 2, `kernel time ${status.time.seconds}.${status.time.nanos}`);
       assert.equal(status.synchronised, !unsynchronised);
       if (!status.synchronised) assert.equal(status.leap, 3);
       else assert.ok(status.leap <= 2);

@@ -362,6 +362,8 @@ function kernel(change: Partial<KernelClockStatus>): KernelClockStatus {
     maxErrorMicros: 2_500,
     estErrorMicros: 10,
     leap: 0,
+    time: NOW,
+    tai: 37,
     ...change,
   };
 }

@@ -7,16 +7,17 @@
  * @module
  */
 
+import { NTP_ERA_SECONDS, NTP_UNIX_EPOCH_OFFSET } from "../protocols/ntp/constants.ts";
 import { SECONDS_PER_DAY } from "./_format_calendar.ts";
-import { taiMinusUtc } from "./_format_leap_seconds.ts";
+import { inLeapSecond, type RenderContext } from "./_format_fields.ts";
 import type { Instant } from "./instant.ts";
+import { taiMinusUtc } from "./leap_table.ts";
 
 /** Days from the Modified Julian Date epoch (1858-11-17) to the Unix epoch. */
 export const MJD_UNIX_EPOCH = 40_587;
 /** Julian Day Number of 1970-01-01 (its Julian Date is 2440587.5). */
 const JDN_UNIX_EPOCH = 2_440_587;
-/** Seconds from the NTP prime epoch (1900-01-01) to the Unix epoch. */
-const NTP_UNIX_OFFSET = 2_208_988_800;
+/** 2^32: the split of a TAI64 label's seconds into two hex words. */
 const TWO_TO_32 = 4_294_967_296;
 /** The TAI64 label of the TAI second 1970-01-01 00:00:00 is 2^62: its upper 32 bits. */
 const TAI64_HIGH_BIAS = 0x4000_0000;
@@ -142,15 +143,20 @@ function ntpFraction(nanos: number): number {
  * ```
  */
 export function ntpTimestamp(instant: Instant): string {
-  const era = ((instant.seconds + NTP_UNIX_OFFSET) % TWO_TO_32 + TWO_TO_32) % TWO_TO_32;
+  const era = ((instant.seconds + NTP_UNIX_EPOCH_OFFSET) % NTP_ERA_SECONDS + NTP_ERA_SECONDS) %
+    NTP_ERA_SECONDS;
   return hex8(era) + "." + hex8(ntpFraction(instant.nanos));
 }
 
 /**
  * The TAI64N label: `@`, then 2^62 + Unix seconds + TAI−UTC and the
- * nanoseconds, 24 hex digits in all.
+ * nanoseconds, 24 hex digits in all. TAI counts the inserted leap second,
+ * so its label is one more than the first 23:59:59's and one less than the
+ * next midnight's.
  *
  * @param instant The instant.
+ * @param context The leap-second table (default: the built-in one) and
+ *   whether the instant is the second copy of 23:59:59 (23:59:60 UTC).
  * @returns The label.
  *
  * @example Usage
@@ -159,8 +165,9 @@ export function ntpTimestamp(instant: Instant): string {
  * if (tai64n({ seconds: 0, nanos: 0 }) !== "@400000000000000a00000000") throw new Error();
  * ```
  */
-export function tai64n(instant: Instant): string {
-  const tai = instant.seconds + taiMinusUtc(instant.seconds);
+export function tai64n(instant: Instant, context: RenderContext = {}): string {
+  const tai = instant.seconds + taiMinusUtc(instant.seconds, context.leapSeconds) +
+    (inLeapSecond(instant, context) ? 1 : 0);
   const high = Math.floor(tai / TWO_TO_32);
   return "@" + hex8(TAI64_HIGH_BIAS + high) + hex8(tai - high * TWO_TO_32) + hex8(instant.nanos);
 }

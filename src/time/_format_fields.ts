@@ -1,7 +1,9 @@
 /**
  * Private field writers the wall-clock formats share: dates, numeric
  * offsets as Go and ISO 8601 write them, Go's monotonic `m=` field, and the
- * English names the layouts abbreviate.
+ * English names the layouts abbreviate; and the {@linkcode RenderContext}
+ * (re-exported by `formats.ts`) with the wall-clock fields it changes: second
+ * 60 during an inserted leap second.
  *
  * @module
  */
@@ -11,6 +13,7 @@ import {
   clockTime,
   daysFromCivil,
   type LocalTime,
+  localTime,
   MONTH_NAMES,
   pad2,
   pad9,
@@ -18,6 +21,52 @@ import {
   trimmedFraction,
   WEEKDAY_NAMES,
 } from "./_format_calendar.ts";
+import type { Instant } from "./instant.ts";
+import type { LeapSecond } from "./leap_table.ts";
+import type { Zone } from "./zone.ts";
+
+/**
+ * What a format needs besides the instant and zone to get leap seconds
+ * right. Everything is optional: without it the built-in table applies and
+ * no instant is taken for a leap second.
+ *
+ * clockd reads CLOCK_REALTIME, which counts no leap seconds: while the
+ * kernel inserts one it shows 23:59:59 twice, and only the kernel's
+ * TIME_OOP state marks the second copy. With
+ * {@linkcode RenderContext.insertedLeapSecond} set:
+ * - every format with a time of day (`go`, `rfc3339`, `rfc3339nano`, the
+ *   three `iso8601`, `rfc1123`, `http`, `rfc2822`, `rfc850`, `ansic`,
+ *   `unixdate`, `daytime`, `nist` and `json`'s `rfc3339nano`) writes second
+ *   `60` (`23:59:60Z`, `00:59:60+01:00` in Paris), as RFC 3339, ISO 8601 and
+ *   RFC 5322 allow; Go itself cannot, as its `time.Time` has no second 60;
+ * - `tai64n` counts the extra second (TAI has it);
+ * - `unix`, `unixms`, `unixus`, `unixns`, `ntp`, `mjd` and `jd` repeat the
+ *   first copy's values: POSIX and NTP time have no number for it.
+ *
+ * Without the flag every format writes what the clock shows, 23:59:59 twice.
+ * A deleted second (23:59:59 skipped) needs nothing: the clock never shows it.
+ * With a smeared clock (`leap_smear.ts`) there is no leap second to show.
+ */
+export interface RenderContext {
+  /**
+   * TAI − UTC steps for `tai64n` (and `json`'s) and `nist`'s `L` flag: the
+   * table in force, `LeapSeconds.entries`.
+   *
+   * @default {LEAP_SECONDS, the built-in table}
+   */
+  readonly leapSeconds?: readonly LeapSecond[];
+  /**
+   * True when the instant is the inserted leap second, 23:59:60 UTC: with
+   * the kernel inserting it, CLOCK_REALTIME shows 23:59:59 a second time,
+   * and only the kernel's state (TIME_OOP, read in the same `ntp_adjtime()`
+   * call as the time: `insertedLeapSecond()` in `kernel_clock.ts`) tells the
+   * second copy from the first. Set it from nothing else; on an instant
+   * whose UTC second is not :59 it is ignored.
+   *
+   * @default {false}
+   */
+  readonly insertedLeapSecond?: boolean;
+}
 
 /** Three-letter weekday names, Sunday first: `Sun` … `Sat`. */
 export const WEEKDAYS_SHORT: readonly string[] = WEEKDAY_NAMES.map((day) => day.slice(0, 3));
@@ -220,4 +269,46 @@ export function isoWeekDate(t: LocalTime): string {
 export function ordinalDate(t: LocalTime): string {
   const dayOfYear = t.days - daysFromCivil(t.year, 1, 1) + 1;
   return padInt(t.year, 4) + "-" + String(dayOfYear).padStart(3, "0");
+}
+
+/**
+ * Whether to write an instant as the inserted leap second: the context says
+ * so and the instant's UTC second is :59 (the flag is ignored elsewhere).
+ *
+ * @param instant The instant.
+ * @param context The caller's leap-second knowledge.
+ * @returns `true` for the second copy of 23:59:59.
+ *
+ * @example Usage
+ * ```ts
+ * import { inLeapSecond } from "./_format_fields.ts";
+ * const context = { insertedLeapSecond: true };
+ * if (!inLeapSecond({ seconds: 59, nanos: 0 }, context)) throw new Error(":59");
+ * if (inLeapSecond({ seconds: 58, nanos: 0 }, context)) throw new Error(":58");
+ * ```
+ */
+export function inLeapSecond(instant: Instant, context: RenderContext): boolean {
+  return context.insertedLeapSecond === true && ((instant.seconds % 60) + 60) % 60 === 59;
+}
+
+/**
+ * The wall-clock fields of an instant, with second 60 during the inserted
+ * leap second (:59 in every zone since 1972, all whole minutes from UTC).
+ *
+ * @param instant The instant.
+ * @param zone The zone.
+ * @param context Whether the instant is the inserted leap second.
+ * @returns The broken-down time.
+ *
+ * @example Usage
+ * ```ts
+ * import { wallTime } from "./_format_fields.ts";
+ * import { UTC } from "./zone.ts";
+ * const t = wallTime({ seconds: 1_483_228_799, nanos: 0 }, UTC, { insertedLeapSecond: true });
+ * if (t.hour !== 23 || t.minute !== 59 || t.second !== 60) throw new Error(String(t.second));
+ * ```
+ */
+export function wallTime(instant: Instant, zone: Zone, context: RenderContext): LocalTime {
+  const t = localTime(instant, zone);
+  return inLeapSecond(instant, context) && t.second === 59 ? { ...t, second: 60 } : t;
 }

@@ -1,20 +1,14 @@
 /**
- * The leap-second table: TAI − UTC since 1972, from IERS Bulletin C (the same
- * entries as the IETF/NIST `leap-seconds.list`). Used by the `tai64n` format
- * and the NIST leap-second flag.
+ * The built-in leap-second table: TAI − UTC since 1972, from IERS Bulletin C
+ * (the same entries as the IETF/IERS `leap-seconds.list`). clockd uses it
+ * when no valid `leap-seconds.list` is loaded (see `leap_seconds.ts`); the
+ * lookups on any table live in `leap_table.ts`.
  *
  * @module
  */
 
 import { daysFromCivil, SECONDS_PER_DAY } from "./_format_calendar.ts";
-
-/** One step of TAI − UTC. */
-export interface LeapSecond {
-  /** First Unix second (UTC, 00:00:00 on the 1st of the month) with the new offset. */
-  readonly unixSeconds: number;
-  /** TAI − UTC in whole seconds from then on. */
-  readonly taiMinusUtc: number;
-}
+import type { LeapSecond } from "./leap_table.ts";
 
 /** [year, month] of each 1st-of-the-month 00:00:00 UTC when TAI − UTC steps. */
 const STEPS: readonly (readonly [number, number])[] = [
@@ -70,46 +64,14 @@ export const LEAP_SECONDS: readonly LeapSecond[] = Object.freeze(
 );
 
 /**
- * TAI − UTC at a Unix second, from {@linkcode LEAP_SECONDS}: 10 before 1972
- * (where UTC's rubber seconds have no whole-second offset, the 1972 value is
- * used, as TAI64 tools do), 37 from 2017-01-01 on.
- *
- * @param seconds Unix seconds.
- * @returns TAI − UTC in whole seconds.
- *
- * @example Usage
- * ```ts
- * import { taiMinusUtc } from "./_format_leap_seconds.ts";
- * if (taiMinusUtc(1_483_228_799) !== 36 || taiMinusUtc(1_483_228_800) !== 37) throw new Error("tai");
- * ```
+ * The `#$` (last update) of the `leap-seconds.list` the built-in table was
+ * last checked against, in Unix seconds: 2025-07-07T00:00:00Z (IERS
+ * Bulletin C 70, no leap second at the end of 2025-12).
  */
-export function taiMinusUtc(seconds: number): number {
-  // Most instants are after the last entry: check from the end.
-  for (let i = LEAP_SECONDS.length - 1; i >= 0; i--) {
-    if (seconds >= LEAP_SECONDS[i].unixSeconds) return LEAP_SECONDS[i].taiMinusUtc;
-  }
-  return LEAP_SECONDS[0].taiMinusUtc;
-}
+export const BUILT_IN_LEAP_SECONDS_UPDATED = 1_751_846_400;
 
 /**
- * Whether a leap second is inserted at the end of the UTC month containing a
- * Unix second (known for past months only; the table has no future entries).
- *
- * @param seconds Unix seconds.
- * @returns `true` in the month that ends with a positive leap second.
+ * The `#@` (expiry) of that file, in Unix seconds: 2026-06-28T00:00:00Z.
+ * After it the built-in table cannot rule out an announced leap second.
  */
-export function leapSecondEndsMonth(seconds: number): boolean {
-  for (let i = LEAP_SECONDS.length - 1; i > 0; i--) {
-    const step = LEAP_SECONDS[i].unixSeconds;
-    if (seconds >= step) return false;
-    // The month before the step: from its first day to the step itself.
-    const stepDays = step / SECONDS_PER_DAY;
-    const monthStart = stepDays - (stepIsJuly(i) ? 30 : 31); // June has 30 days, December 31
-    if (seconds >= monthStart * SECONDS_PER_DAY) return true;
-  }
-  return false;
-}
-
-function stepIsJuly(index: number): boolean {
-  return STEPS[index][1] === 7;
-}
+export const BUILT_IN_LEAP_SECONDS_EXPIRES = 1_782_604_800;

@@ -5,11 +5,12 @@
  * @module
  */
 
-import { clockTime, localTime, pad2 } from "./_format_calendar.ts";
+import { clockTime, pad2 } from "./_format_calendar.ts";
 import { MJD_UNIX_EPOCH } from "./_format_counts.ts";
-import { leapSecondEndsMonth } from "./_format_leap_seconds.ts";
+import { type RenderContext, wallTime } from "./_format_fields.ts";
 import { nistDstCode } from "./_format_us_dst.ts";
 import type { Instant } from "./instant.ts";
+import { leapSecondEndsMonth } from "./leap_table.ts";
 import { UTC } from "./zone.ts";
 
 /** NIST's msADV field, `%5.1f` milliseconds: clockd advances nothing. */
@@ -26,13 +27,17 @@ const NIST_ADVANCE = "  0.0";
  *   been seen counting down already in the month before; clockd follows
  *   the documentation.)
  * - `L`: `1` in a month that ends with a positive leap second (from the
- *   leap-second table, so past months only), else `0`. `H` (health): `0`.
+ *   leap-second table in force: past months, and an announced one when the
+ *   table comes from a current `leap-seconds.list`), else `0`. `H`
+ *   (health): `0`.
  * - `msADV`: `  0.0`, NIST's `%5.1f`: clockd does not advance its answers.
  *
  * Deliberate deviation: this is not NIST's time, so the label is
  * `UTC(clockd)` where NIST writes `UTC(NIST)`; the on-time marker is `*`.
  *
  * @param instant The instant.
+ * @param context The leap-second table (default: the built-in one) and
+ *   whether the instant is the inserted leap second (written `23:59:60`).
  * @returns The line, e.g. `61365 26-11-21 09:54:05 00 0 0   0.0 UTC(clockd) *`.
  *
  * @example Usage
@@ -42,12 +47,11 @@ const NIST_ADVANCE = "  0.0";
  * if (line !== "40587 70-01-01 00:00:00 00 0 0   0.0 UTC(clockd) *") throw new Error(line);
  * ```
  */
-export function nistDaytime(instant: Instant): string {
-  const t = localTime(instant, UTC);
+export function nistDaytime(instant: Instant, context: RenderContext = {}): string {
+  const t = wallTime(instant, UTC, context);
   const mjd = t.days + MJD_UNIX_EPOCH;
+  const leap = leapSecondEndsMonth(instant.seconds, context.leapSeconds) ? "1" : "0";
   return String(mjd).padStart(5, "0") + " " + pad2(Math.abs(t.year) % 100) + "-" +
     pad2(t.month) + "-" + pad2(t.day) + " " + clockTime(t) + " " +
-    pad2(nistDstCode(instant.seconds)) +
-    " " + (leapSecondEndsMonth(instant.seconds) ? "1" : "0") + " 0 " + NIST_ADVANCE +
-    " UTC(clockd) *";
+    pad2(nistDstCode(instant.seconds)) + " " + leap + " 0 " + NIST_ADVANCE + " UTC(clockd) *";
 }

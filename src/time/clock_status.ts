@@ -11,11 +11,19 @@
  * `local stratum`). Without FFI, or off Linux, `kernel` falls back to
  * `always` and says so once.
  *
+ * The leap indicator comes from the kernel when it has a leap second
+ * pending (the NTP daemon armed it), otherwise from the leap-seconds table
+ * when one is given (`leapSeconds`: 1 or 2 during the last day before a
+ * leap in the file); unsynchronised stays 3. See {@linkcode announcedLeap}.
+ *
  * @module
  */
 
 import { type Clock, measureResolution } from "./clock.ts";
+import type { Instant } from "./instant.ts";
+import type { LeapAnnouncement } from "./leap_table.ts";
 import { type KernelClock, type KernelClockStatus, openKernelClock } from "./kernel_clock.ts";
+import type { NtpLeapIndicator } from "../protocols/ntp/constants.ts";
 import { type NtpServerState, ntpServerState } from "../protocols/ntp/server_state.ts";
 
 /** How the synchronisation state is decided. */
@@ -37,6 +45,49 @@ export interface ClockStatusOptions {
    * @default {openKernelClock() through FFI}
    */
   kernel?: KernelClock | { error: string };
+  /**
+   * The leap-seconds table's announcement (a `LeapSeconds`), used when the
+   * kernel has no leap pending; read on every refresh, so a reload counts.
+   *
+   * @default {none: only the kernel announces leap seconds}
+   */
+  leapSeconds?: LeapIndicatorSource;
+}
+
+/** What a leap-seconds table calls for at an instant: 0, 1 (insert) or 2 (delete). */
+export interface LeapIndicatorSource {
+  /**
+   * The leap indicator at an instant.
+   *
+   * @param now The instant.
+   * @returns 0, 1 or 2.
+   */
+  leapIndicator(now: Instant): LeapAnnouncement;
+}
+
+/**
+ * Combines the leap indicator the clock state claims with the table's: an
+ * unsynchronised claim (3) stands, a leap the kernel has pending (1 or 2)
+ * wins, and only a claim of 0 takes the table's announcement. With `sync
+ * always` the claim is 0, so the table alone announces.
+ *
+ * @param claimed The indicator from the kernel state (or 0 for `always`).
+ * @param fromTable What the leap-seconds table calls for now.
+ * @returns The indicator to send.
+ *
+ * @example Usage
+ * ```ts
+ * import { announcedLeap } from "./clock_status.ts";
+ * if (announcedLeap(0, 1) !== 1 || announcedLeap(2, 1) !== 2 || announcedLeap(3, 1) !== 3) {
+ *   throw new Error();
+ * }
+ * ```
+ */
+export function announcedLeap(
+  claimed: NtpLeapIndicator,
+  fromTable: LeapAnnouncement,
+): NtpLeapIndicator {
+  return claimed === 0 ? fromTable : claimed;
 }
 
 /**
@@ -62,7 +113,7 @@ export class ClockStatus {
   #kernelStatus: KernelClockStatus | null = null;
   #state!: NtpServerState;
 
-  /** @param options Mode, stratum, reference ID, clock and kernel source. */
+  /** @param options Mode, stratum, reference ID, clock, kernel and leap sources. */
   constructor(options: ClockStatusOptions) {
     this.#options = options;
     this.precision = Math.round(Math.log2(measureResolution(options.clock)));
@@ -105,14 +156,17 @@ export class ClockStatus {
         this.#kernelStatus = null;
       }
     }
-    this.#state = ntpServerState({
+    const now = this.#options.clock.now();
+    const state = ntpServerState({
       sync: this.sync,
       stratum: this.#options.stratum,
       referenceId: this.#options.referenceId,
       precision: this.precision,
       kernel: this.#kernelStatus,
-      now: this.#options.clock.now(),
+      now,
     });
+    const leap = announcedLeap(state.leap, this.#options.leapSeconds?.leapIndicator(now) ?? 0);
+    this.#state = leap === state.leap ? state : { ...state, leap };
   }
 
   /**

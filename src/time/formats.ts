@@ -19,14 +19,7 @@
  * @module
  */
 
-import {
-  clockTime,
-  localTime,
-  pad2,
-  padInt,
-  trimmedFraction,
-  WEEKDAY_NAMES,
-} from "./_format_calendar.ts";
+import { clockTime, pad2, padInt, trimmedFraction, WEEKDAY_NAMES } from "./_format_calendar.ts";
 import {
   isoDate,
   isoTime,
@@ -37,9 +30,11 @@ import {
   MONTHS_SHORT,
   numericOffset,
   ordinalDate,
+  type RenderContext,
   rfc3339Nano,
   rfc3339Offset,
   spaceDay,
+  wallTime,
   WEEKDAYS_SHORT,
 } from "./_format_fields.ts";
 import {
@@ -54,7 +49,8 @@ import { nistDaytime } from "./_format_nist.ts";
 import type { Instant } from "./instant.ts";
 import { UTC, type Zone } from "./zone.ts";
 
-export { LEAP_SECONDS, type LeapSecond, taiMinusUtc } from "./_format_leap_seconds.ts";
+export type { RenderContext } from "./_format_fields.ts";
+export { LEAP_SECONDS, type LeapSecond, taiMinusUtc } from "./leap_table.ts";
 export { nistDaytime } from "./_format_nist.ts";
 
 /** A named way of writing an instant as one line of ASCII. */
@@ -77,19 +73,25 @@ export interface TimeFormat {
    * @param instant The instant.
    * @param zone The zone for the wall-clock fields (ignored if not {@linkcode TimeFormat.zoned}).
    * @param monotonicNanos A monotonic clock reading for Go's `m=` field; `NaN` for none.
+   * @param context The leap-second table and whether the instant is an
+   *   inserted leap second; see {@linkcode RenderContext}.
    * @returns One line, no newline, ASCII only.
    */
-  render(instant: Instant, zone: Zone, monotonicNanos: number): string;
+  render(instant: Instant, zone: Zone, monotonicNanos: number, context?: RenderContext): string;
 }
+
+const NO_CONTEXT: RenderContext = Object.freeze({});
 
 function define(
   name: string,
   summary: string,
   resolutionNanos: number,
   zoned: boolean,
-  render: (instant: Instant, zone: Zone, monotonicNanos: number) => string,
+  render: (instant: Instant, zone: Zone, monotonicNanos: number, context: RenderContext) => string,
 ): TimeFormat {
-  return Object.freeze({ name, summary, resolutionNanos, zoned, render });
+  // The context is optional to callers, always there for the writers.
+  const withContext = (i: Instant, z: Zone, m: number, c = NO_CONTEXT) => render(i, z, m, c);
+  return Object.freeze({ name, summary, resolutionNanos, zoned, render: withContext });
 }
 
 /**
@@ -126,6 +128,12 @@ function define(
  * - `tai64n`: `@` and 24 hex digits: 2^62 + Unix seconds + TAI−UTC, then nanoseconds.
  * - `json`: one JSON object: `unix`, `unixns` (a string), `rfc3339nano`,
  *   `zone`, `abbreviation`, `offset` (seconds), `mjd` (number), `ntp`, `tai64n`.
+ *
+ * Leap seconds: during an inserted one (the kernel's second 23:59:59,
+ * {@linkcode RenderContext.insertedLeapSecond}) every format with a time of
+ * day writes second `60` and `tai64n` counts the extra second; the Unix
+ * counts, `ntp`, `mjd` and `jd` repeat the first 23:59:59's values. See
+ * {@linkcode RenderContext}.
  */
 export const FORMATS: readonly TimeFormat[] = Object.freeze([
   define(
@@ -133,8 +141,8 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     "Go's time.Time.String(), with the monotonic reading",
     1,
     true,
-    (instant, zone, monotonicNanos) => {
-      const t = localTime(instant, zone);
+    (instant, zone, monotonicNanos, context) => {
+      const t = wallTime(instant, zone, context);
       return isoDate(t) + " " + clockTime(t) + trimmedFraction(t.nanos) + " " +
         numericOffset(t.offsetSeconds, false) + " " + t.abbreviation +
         monotonicField(monotonicNanos);
@@ -145,8 +153,8 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     "RFC 3339 to the second (Go's RFC3339)",
     1e9,
     true,
-    (instant, zone) => {
-      const t = localTime(instant, zone);
+    (instant, zone, _, context) => {
+      const t = wallTime(instant, zone, context);
       return isoDate(t) + "T" + clockTime(t) + rfc3339Offset(t.offsetSeconds);
     },
   ),
@@ -155,15 +163,15 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     "RFC 3339 with the fraction, trailing zeros trimmed (Go's RFC3339Nano)",
     1,
     true,
-    (instant, zone) => rfc3339Nano(localTime(instant, zone)),
+    (instant, zone, _, context) => rfc3339Nano(wallTime(instant, zone, context)),
   ),
   define(
     "iso8601",
     "ISO 8601 calendar date and time, nanoseconds after a comma",
     1,
     true,
-    (instant, zone) => {
-      const t = localTime(instant, zone);
+    (instant, zone, _, context) => {
+      const t = wallTime(instant, zone, context);
       return isoDate(t) + isoTime(t);
     },
   ),
@@ -172,8 +180,8 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     "ISO 8601 ordinal date (year and day of year) and time",
     1,
     true,
-    (instant, zone) => {
-      const t = localTime(instant, zone);
+    (instant, zone, _, context) => {
+      const t = wallTime(instant, zone, context);
       return ordinalDate(t) + isoTime(t);
     },
   ),
@@ -182,8 +190,8 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     "ISO 8601 week date (week-year, week, weekday) and time",
     1,
     true,
-    (instant, zone) => {
-      const t = localTime(instant, zone);
+    (instant, zone, _, context) => {
+      const t = wallTime(instant, zone, context);
       return isoWeekDate(t) + isoTime(t);
     },
   ),
@@ -214,8 +222,8 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     "Go's RFC1123 layout, in the zone, with its abbreviation",
     1e9,
     true,
-    (instant, zone) => {
-      const t = localTime(instant, zone);
+    (instant, zone, _, context) => {
+      const t = wallTime(instant, zone, context);
       return mailDate(t) + " " + t.abbreviation;
     },
   ),
@@ -224,15 +232,15 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     "HTTP date (RFC 9110 IMF-fixdate), always GMT; zone ignored",
     1e9,
     false,
-    (instant) => mailDate(localTime(instant, UTC)) + " GMT",
+    (instant, _zone, _, context) => mailDate(wallTime(instant, UTC, context)) + " GMT",
   ),
   define(
     "rfc2822",
     "Internet mail date (RFC 5322) with the numeric offset",
     1e9,
     true,
-    (instant, zone) => {
-      const t = localTime(instant, zone);
+    (instant, zone, _, context) => {
+      const t = wallTime(instant, zone, context);
       return mailDate(t) + " " + numericOffset(t.offsetSeconds, false);
     },
   ),
@@ -241,8 +249,8 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     "Go's RFC850 layout, two-digit year",
     1e9,
     true,
-    (instant, zone) => {
-      const t = localTime(instant, zone);
+    (instant, zone, _, context) => {
+      const t = wallTime(instant, zone, context);
       return WEEKDAY_NAMES[t.weekday] + ", " + pad2(t.day) + "-" + MONTHS_SHORT[t.month] + "-" +
         pad2(Math.abs(t.year) % 100) + " " + clockTime(t) + " " + t.abbreviation;
     },
@@ -252,8 +260,8 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     "C asctime() / Go's ANSIC layout: wall time in the zone, not named",
     1e9,
     true,
-    (instant, zone) => {
-      const t = localTime(instant, zone);
+    (instant, zone, _, context) => {
+      const t = wallTime(instant, zone, context);
       return WEEKDAYS_SHORT[t.weekday] + " " + MONTHS_SHORT[t.month] + " " + spaceDay(t.day) +
         " " + clockTime(t) + " " + padInt(t.year, 4);
     },
@@ -263,8 +271,8 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     "date(1) in the C locale / Go's UnixDate layout",
     1e9,
     true,
-    (instant, zone) => {
-      const t = localTime(instant, zone);
+    (instant, zone, _, context) => {
+      const t = wallTime(instant, zone, context);
       return WEEKDAYS_SHORT[t.weekday] + " " + MONTHS_SHORT[t.month] + " " + spaceDay(t.day) +
         " " + clockTime(t) + " " + t.abbreviation + " " + padInt(t.year, 4);
     },
@@ -274,8 +282,8 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     "RFC 867 daytime: Weekday, Month Day, Year HH:MM:SS-ZONE",
     1e9,
     true,
-    (instant, zone) => {
-      const t = localTime(instant, zone);
+    (instant, zone, _, context) => {
+      const t = wallTime(instant, zone, context);
       const abbreviation = t.abbreviation;
       const numeric = abbreviation.startsWith("+") || abbreviation.startsWith("-");
       return WEEKDAY_NAMES[t.weekday] + ", " + MONTHS[t.month] + " " + t.day + ", " + t.year + " " +
@@ -287,7 +295,7 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     "NIST daytime layout (MJD, UTC, US DST code), UTC(clockd); zone ignored",
     1e9,
     false,
-    (instant) => nistDaytime(instant),
+    (instant, _zone, _, context) => nistDaytime(instant, context),
   ),
   define(
     "mjd",
@@ -315,20 +323,20 @@ export const FORMATS: readonly TimeFormat[] = Object.freeze([
     "TAI64N label in hex (TAI, leap seconds applied); zone ignored",
     1,
     false,
-    (i) => tai64n(i),
+    (i, _zone, _, context) => tai64n(i, context),
   ),
   define(
     "json",
     "JSON object: unix, unixns, rfc3339nano, zone, offset, mjd, ntp, tai64n",
     1,
     true,
-    (instant, zone) => {
-      const t = localTime(instant, zone);
+    (instant, zone, _, context) => {
+      const t = wallTime(instant, zone, context);
       return '{"unix":' + instant.seconds + ',"unixns":"' + scaledCount(instant, 9) +
         '","rfc3339nano":"' + rfc3339Nano(t) + '","zone":' + JSON.stringify(zone.name) +
         ',"abbreviation":' + JSON.stringify(t.abbreviation) + ',"offset":' + t.offsetSeconds +
         ',"mjd":' + modifiedJulianDate(instant) + ',"ntp":"' + ntpTimestamp(instant) +
-        '","tai64n":"' + tai64n(instant) + '"}';
+        '","tai64n":"' + tai64n(instant, context) + '"}';
     },
   ),
 ]);
@@ -362,6 +370,8 @@ export function getFormat(name: string): TimeFormat | undefined {
  * @param zone The zone for zoned formats.
  * @param monotonicNanos A monotonic reading for `go`'s `m=` field; omitted
  *   (or `NaN`), `m=` is left out, as Go does for times without one.
+ * @param context The leap-second table in force and whether the instant is
+ *   an inserted leap second; see {@linkcode RenderContext}.
  * @returns The formatted line.
  * @throws {RangeError} `unknown format "…"` for an unknown name.
  *
@@ -378,8 +388,9 @@ export function formatInstant(
   instant: Instant,
   zone: Zone,
   monotonicNanos: number = NaN,
+  context: RenderContext = NO_CONTEXT,
 ): string {
   const format = getFormat(name);
   if (format === undefined) throw new RangeError(`unknown format "${name}"`);
-  return format.render(instant, zone, monotonicNanos);
+  return format.render(instant, zone, monotonicNanos, context);
 }

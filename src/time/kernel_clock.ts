@@ -14,6 +14,8 @@
  * @module
  */
 
+import type { Instant } from "./instant.ts";
+
 /** Kernel clock states, the return value of `ntp_adjtime()` (`<sys/timex.h>`). */
 export const TimeState = {
   /** Clock synchronised, no leap second pending. */
@@ -89,7 +91,7 @@ export const TimexOffset = {
   STATUS: 40,
   /** `long precision`, microseconds. */
   PRECISION: 56,
-  /** `struct timeval time`. */
+  /** `struct timeval time`: `long tv_sec`, then `long tv_usec` (nanoseconds with STA_NANO). */
   TIME: 72,
   /** `int tai`. */
   TAI: 160,
@@ -109,6 +111,34 @@ export interface KernelClockStatus {
   estErrorMicros: number;
   /** The leap indicator to announce: 3 unless synchronised, else 1 or 2 for a pending leap. */
   leap: 0 | 1 | 2 | 3;
+  /**
+   * CLOCK_REALTIME when the kernel answered (`time`: nanoseconds with
+   * STA_NANO, else microseconds). Read in the same call as `state`, so
+   * during an inserted leap second (state TIME_OOP) it is the repeated
+   * 23:59:59 and the pair says which of the two it is.
+   */
+  time: Instant;
+  /** TAI − UTC as the daemon told the kernel (`tai`), 0 if it never did. */
+  tai: number;
+}
+
+/**
+ * Whether a kernel reading falls in an inserted leap second: the state is
+ * TIME_OOP, and its `time` is the second copy of 23:59:59, which is
+ * 23:59:60 UTC. Linux reports TIME_OOP (and steps the time back) from the
+ * leap itself, even before the next tick applies it.
+ *
+ * @param status A reading from {@linkcode KernelClock.read}.
+ * @returns `true` during the inserted second.
+ *
+ * @example Usage
+ * ```ts
+ * import { decodeTimex, insertedLeapSecond, TIMEX_SIZE, TimeState } from "./kernel_clock.ts";
+ * if (!insertedLeapSecond(decodeTimex(new Uint8Array(TIMEX_SIZE), TimeState.OOP))) throw new Error();
+ * ```
+ */
+export function insertedLeapSecond(status: KernelClockStatus): boolean {
+  return status.state === TimeState.OOP;
 }
 
 /**
@@ -143,6 +173,7 @@ export function decodeTimex(bytes: Uint8Array, returnValue: number): KernelClock
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, TIMEX_SIZE);
   const status = view.getInt32(TimexOffset.STATUS, true);
+  const subsecond = Number(view.getBigInt64(TimexOffset.TIME + 8, true));
   const synchronised = returnValue >= TimeState.OK && returnValue < TimeState.ERROR &&
     (status & TimexStatus.UNSYNC) === 0;
   let leap: 0 | 1 | 2 | 3 = 3;
@@ -165,6 +196,11 @@ export function decodeTimex(bytes: Uint8Array, returnValue: number): KernelClock
     maxErrorMicros: Number(view.getBigInt64(TimexOffset.MAXERROR, true)),
     estErrorMicros: Number(view.getBigInt64(TimexOffset.ESTERROR, true)),
     leap,
+    time: {
+      seconds: Number(view.getBigInt64(TimexOffset.TIME, true)),
+      nanos: (status & TimexStatus.NANO) !== 0 ? subsecond : subsecond * 1000,
+    },
+    tai: view.getInt32(TimexOffset.TAI, true),
   };
 }
 

@@ -9,9 +9,9 @@
 
 import type { Clock } from "../../time/clock.ts";
 import type { Instant } from "../../time/instant.ts";
-import type { ClockStatus } from "../../time/clock_status.ts";
 import { writeKissOfDeath } from "./kiss_of_death.ts";
 import { NtpResponder } from "./responder.ts";
+import type { NtpServerState } from "./server_state.ts";
 import { validateNtpRequest } from "./validate_request.ts";
 import { NTP_PACKET_SIZE } from "./constants.ts";
 import type { ServiceCounters } from "../../ops/counters.ts";
@@ -36,15 +36,18 @@ import type { ServiceCounters } from "../../ops/counters.ts";
  */
 export class NtpService {
   readonly #clock: Clock;
-  readonly #status: ClockStatus;
+  readonly #status: { readonly ntpState: NtpServerState };
   readonly #responder: NtpResponder;
   readonly #out = new Uint8Array(NTP_PACKET_SIZE);
 
   /**
-   * @param clock Stamps receive and transmit times.
-   * @param status What the answers claim about the clock.
+   * @param clock Stamps kiss-o'-death answers (the engine stamps receive
+   *   and transmit times).
+   * @param status What the answers claim about the clock: a `ClockStatus`,
+   *   or a `SmearedClockStatus` for a smear listener, whose engine must then
+   *   stamp from the smeared clock too.
    */
-  constructor(clock: Clock, status: ClockStatus) {
+  constructor(clock: Clock, status: { readonly ntpState: NtpServerState }) {
     this.#clock = clock;
     this.#status = status;
     this.#responder = new NtpResponder(status.ntpState);

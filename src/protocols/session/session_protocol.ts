@@ -37,7 +37,13 @@
 
 import { MAX_REQUEST_BYTES } from "./request_framer.ts";
 import type { Clock } from "../../time/clock.ts";
-import { FORMATS, getFormat, type TimeFormat } from "../../time/formats.ts";
+import {
+  FORMATS,
+  getFormat,
+  type LeapSecond,
+  type RenderContext,
+  type TimeFormat,
+} from "../../time/formats.ts";
 import { resolveZone, type Zone } from "../../time/zone.ts";
 
 /** The answer to an over-long request; the session closes after it. */
@@ -83,6 +89,13 @@ export interface SessionProtocolOptions {
    * @default {a provider answering "OK status unavailable", "OK stats unavailable"}
    */
   info?: SessionInfo;
+  /**
+   * The leap-second table in force (a `LeapSeconds`), read on every answer
+   * so a reload reaches `tai64n`, `json` and `nist` at once.
+   *
+   * @default {the built-in table}
+   */
+  leapSeconds?: { readonly entries: readonly LeapSecond[] };
 }
 
 const HELP_ANSWER =
@@ -123,12 +136,15 @@ export class SessionProtocol {
   readonly #info: SessionInfo;
   readonly #zones = new Map<string, Zone>();
   readonly #answers = new Map<string, CachedAnswer>();
+  readonly #leaps: { readonly entries: readonly LeapSecond[] } | null;
+  #context: RenderContext = {};
 
   /** @param options The clock, the defaults and the server facts. */
   constructor(options: SessionProtocolOptions) {
     this.#clock = options.clock;
     this.#defaultFormat = options.defaultFormat;
     this.#defaultZone = options.defaultZone;
+    this.#leaps = options.leapSeconds ?? null;
     this.#info = options.info ??
       { status: () => "OK status unavailable", stats: () => "OK stats unavailable" };
   }
@@ -253,12 +269,12 @@ export class SessionProtocol {
   #timeIn(format: TimeFormat, zone: Zone): string {
     const now = this.#clock.now();
     if (format.resolutionNanos < 1_000_000_000) {
-      return format.render(now, zone, this.#clock.monotonicNanos());
+      return format.render(now, zone, this.#clock.monotonicNanos(), this.#renderContext());
     }
     const key = format.zoned ? format.name + " " + zone.name : format.name;
     const cached = this.#answers.get(key);
     if (cached !== undefined && cached.second === now.seconds) return cached.text;
-    const text = format.render(now, zone, 0);
+    const text = format.render(now, zone, 0, this.#renderContext());
     if (cached !== undefined) {
       cached.second = now.seconds;
       cached.text = text;
@@ -267,6 +283,14 @@ export class SessionProtocol {
       this.#answers.set(key, { second: now.seconds, text });
     }
     return text;
+  }
+  /** The render context for the table in force, rebuilt only when it is replaced. */
+  #renderContext(): RenderContext {
+    const entries = this.#leaps?.entries;
+    if (entries !== undefined && this.#context.leapSeconds !== entries) {
+      this.#context = { leapSeconds: entries };
+    }
+    return this.#context;
   }
 }
 
