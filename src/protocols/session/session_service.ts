@@ -18,7 +18,6 @@ import {
   FRAMER_BUFFER_BYTES,
   FrameResult,
   MAX_REQUEST_BYTES,
-  RequestFramer,
   Terminator,
 } from "./request_framer.ts";
 import {
@@ -32,91 +31,15 @@ import { SessionLimits } from "./session_limits.ts";
 import { closeQuietly, isDisconnect, writeAll } from "../../io/stream_server.ts";
 import type { StreamConn } from "../../io/stream.ts";
 import { peerKey } from "../../admission/peer.ts";
-import type { ServiceCounters, SessionCloseReason } from "../../ops/counters.ts";
-
-/** Why a session ended. */
-export type CloseReason = SessionCloseReason;
-
-/** Settings of a {@linkcode SessionService}. */
-export interface SessionServiceOptions {
-  /** Answers the requests. */
-  protocol: SessionProtocol;
-  /** A session with no complete request for this long is closed (ms). */
-  idleTimeoutMs: number;
-  /** A request with no LF is answered after the client is quiet this long (ms); 0: only at half-close. */
-  partialWaitMs: number;
-  /** Most sessions open at once. */
-  maxSessions: number;
-  /** Most sessions open at once from one address. */
-  maxSessionsPerIp: number;
-  /** Counters shared with the other workers (see {@linkcode SessionLimits}). */
-  limitsBuffer?: SharedArrayBuffer;
-  /** Milliseconds on a clock that only moves forward. @default {performance.now} */
-  now?: () => number;
-}
+import type { ServiceCounters } from "../../ops/counters.ts";
+import { Session } from "./_session.ts";
+import type { SessionServiceOptions } from "./session_service_options.ts";
 
 const encoder = new TextEncoder();
 const log = logger("client");
 const LINE_ENDINGS = ["\n", "\n", "\r\n"]; // indexed by Terminator
 /** Framer buffers carved from one slab (64 KiB). */
 const BUFFERS_PER_SLAB = 256;
-
-/** One open TCP session. */
-class Session {
-  readonly conn: StreamConn;
-  readonly key: string;
-  readonly framer: RequestFramer;
-  readonly state: SessionState;
-  readonly counters: ServiceCounters;
-  /** When the last complete request (or the connection) came. */
-  lastRequestAt: number;
-  /** When unfinished bytes last arrived; 0 when none are held. */
-  partialAt = 0;
-  /** The line ending of the last request, reused for server-initiated lines. */
-  ending = "\n";
-  /**
-   * The first answer of the current read and its line ending, kept apart so
-   * the common read (one request, one cached answer) is written from cached
-   * bytes with no string joined or encoded; null when none.
-   */
-  first: string | null = null;
-  firstEnding = "\n";
-  /** Answers of the current read after the first, joined with their endings. */
-  out = "";
-  /** The write in flight, if any; writes are chained so lines never interleave. */
-  writing: Promise<void> | null = null;
-
-  /** Adds one answer line to those of the current read. */
-  push(text: string, ending: string): void {
-    if (this.first === null && this.out === "") {
-      this.first = text;
-      this.firstEnding = ending;
-      return;
-    }
-    if (this.first !== null) {
-      this.out = this.first + this.firstEnding;
-      this.first = null;
-    }
-    this.out += text + ending;
-  }
-  closeReason: CloseReason = "peer";
-
-  constructor(
-    conn: StreamConn,
-    key: string,
-    state: SessionState,
-    now: number,
-    counters: ServiceCounters,
-    buffer: Uint8Array,
-  ) {
-    this.framer = new RequestFramer(buffer);
-    this.conn = conn;
-    this.key = key;
-    this.state = state;
-    this.lastRequestAt = now;
-    this.counters = counters;
-  }
-}
 
 /**
  * Serves session requests: `handleConnection` for each TCP connection,
