@@ -369,3 +369,47 @@ export function hasProgram(name: string): boolean {
   }
   return false;
 }
+
+/**
+ * Whether a socket can be bound at this address and port now (for a test's
+ * `ignore:`, decided before the test runs).
+ *
+ * @param transport `tcp` or `udp`.
+ * @param hostname The address.
+ * @param port The port.
+ */
+export function canBind(transport: "tcp" | "udp", hostname: string, port: number): boolean {
+  try {
+    const socket = transport === "tcp"
+      ? Deno.listen({ hostname, port })
+      : Deno.listenDatagram({ transport: "udp", hostname, port });
+    socket.close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether a command runs and exits 0 (for a test's `ignore:`).
+ *
+ * @param command The program.
+ * @param args Its arguments.
+ */
+export function commandSucceeds(command: string, args: string[]): boolean {
+  try {
+    return new Deno.Command(command, { args, stdin: "null", stdout: "null", stderr: "null" })
+      .outputSync().success;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the tests run as root (read from /proc, which needs no extra permission). */
+export function isRoot(): boolean {
+  try {
+    return /^Uid:\s+0\s/m.test(Deno.readTextFileSync("/proc/self/status"));
+  } catch {
+    return false;
+  }
+}

@@ -571,7 +571,6 @@ Deno.test({
       if (row.status === "skipped" && getWorkload(row.workload).service !== "session") {
         // Only a listener this clockd does not have yet may skip a workload.
         assert.match(row.reason ?? "", /^clockd has no \w+ (tcp|udp) listener$/);
-        console.log(`  ${row.workload}: skipped (${row.reason})`);
         continue;
       }
       assert.equal(row.status, "ran", `${row.workload}: ${row.reason}`);

@@ -36,7 +36,6 @@ async function findAnalyze(): Promise<string | null> {
 
 const version = await findAnalyze();
 const skip = version === null ? " (skipped: systemd-analyze is not installed)" : "";
-if (version === null) console.log("systemd_unit_test: systemd-analyze not found, skipping");
 
 /**
  * Builds a root directory for `systemd-analyze verify --root`: the unit in
