@@ -413,3 +413,41 @@ export function isRoot(): boolean {
     return false;
   }
 }
+
+/**
+ * Runs a script in a fresh Deno with exactly the given permission flags
+ * (no prompt, no config), fed on stdin.
+ *
+ * @param flags Permission flags, e.g. `--allow-read=/nonexistent`.
+ * @param script The module's source.
+ * @returns What it printed, trimmed.
+ */
+export async function runDenoScript(
+  flags: readonly string[],
+  script: string,
+): Promise<{ stdout: string; stderr: string }> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--no-prompt", "--no-config", ...flags, "-"],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(script));
+  await writer.close();
+  const { stdout, stderr } = await child.output();
+  const decoder = new TextDecoder();
+  return { stdout: decoder.decode(stdout).trim(), stderr: decoder.decode(stderr) };
+}
+
+/** A UDP client socket bound to a chosen local address and port, closed by `using`. */
+export function socketAt(hostname: string, port = 0): Deno.DatagramConn & Disposable {
+  const socket = Deno.listenDatagram({ transport: "udp", hostname, port });
+  return Object.assign(socket, {
+    [Symbol.dispose]() {
+      try {
+        socket.close();
+      } catch { /* closed */ }
+    },
+  });
+}

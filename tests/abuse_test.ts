@@ -6,24 +6,21 @@
  */
 
 import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
-import { ALL_SERVICES, engineTest, IO_FLAGS, LineClient, startClockd, udpAsk } from "./_clockd.ts";
+import {
+  ALL_SERVICES,
+  canBind,
+  engineTest,
+  IO_FLAGS,
+  LineClient,
+  socketAt,
+  startClockd,
+  udpAsk,
+} from "./_clockd.ts";
 
 const decoder = new TextDecoder();
 /** The NTP tests run on both engines. */
 const NTP_PATHS = IO_FLAGS;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A UDP client socket bound to a chosen local address and port, closed by `using`. */
-function socketAt(hostname: string, port = 0): Deno.DatagramConn & Disposable {
-  const socket = Deno.listenDatagram({ transport: "udp", hostname, port });
-  return Object.assign(socket, {
-    [Symbol.dispose]() {
-      try {
-        socket.close();
-      } catch { /* closed */ }
-    },
-  });
-}
 
 /** Sends from `socket` and waits for one answer, or null. */
 async function exchange(
@@ -124,21 +121,11 @@ for (const mode of NTP_PATHS) {
   });
 }
 
-/** Whether a UDP socket can be bound at this address and port here. */
-function canBind(hostname: string, port: number): boolean {
-  try {
-    socketAt(hostname, port).close();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 // A loopback address of its own, so a local NTP daemon or xinetd on 127.0.0.1 does not clash.
 for (const sourcePort of [7, 13, 19, 37, 123]) {
   engineTest({
     name: `reflection guard: datagrams from source port ${sourcePort} (NTP keeps 123)`,
-    ignore: !canBind("127.0.0.3", sourcePort),
+    ignore: !canBind("udp", "127.0.0.3", sourcePort),
     async fn() {
       await using server = await startClockd([
         "--session",

@@ -2,39 +2,18 @@ import assert from "node:assert/strict";
 import { announcedLeap, ClockStatus, type ClockStatusOptions } from "../src/time/clock_status.ts";
 import { fixedClock } from "../src/time/clock.ts";
 import type { Instant } from "../src/time/instant.ts";
-import type { KernelClock, KernelClockStatus } from "../src/time/kernel_clock.ts";
+import type { KernelClockStatus } from "../src/time/kernel_clock.ts";
 import { builtInLeapTable, LeapSeconds, leapTableFromText } from "../src/time/leap_seconds.ts";
 import { leapFileTexts } from "./_leap_files.ts";
+import { FakeKernel, kernelStatus as fakeKernelStatus } from "./_fake_kernel.ts";
 
 /** 2026-11-30T12:00:00Z: the last day before the crafted files' leap at 2026-12-01. */
 const LAST_DAY: Instant = { seconds: 1_796_040_000, nanos: 0 };
 const LEAP_AT = 1_796_083_200;
 
-/** A kernel reading: synchronised, no leap pending, unless changed. */
+/** A kernel reading on the last day before the leap: synchronised, no leap pending, unless changed. */
 function kernelStatus(change: Partial<KernelClockStatus>): KernelClockStatus {
-  return {
-    synchronised: true,
-    state: 0,
-    status: 0x0001,
-    maxErrorMicros: 2_500,
-    estErrorMicros: 10,
-    leap: 0,
-    time: LAST_DAY,
-    tai: 37,
-    ...change,
-  };
-}
-
-/** A fake kernel whose reading the test changes between refreshes. */
-class FakeKernel implements KernelClock {
-  status: KernelClockStatus = kernelStatus({});
-  closed = false;
-  read(): KernelClockStatus {
-    return this.status;
-  }
-  close(): void {
-    this.closed = true;
-  }
+  return fakeKernelStatus({ time: LAST_DAY, ...change });
 }
 
 function leapsFrom(text: "insertion" | "deletion" | null): LeapSeconds {
@@ -114,7 +93,7 @@ Deno.test("ClockStatus announces the file's leap when the kernel has none pendin
     ["sync always, built-in table", "always", {}, null, 0],
   ];
   for (const [name, sync, reading, file, expected] of table) {
-    const kernel = new FakeKernel();
+    const kernel = new FakeKernel({ time: LAST_DAY });
     kernel.status = kernelStatus(reading);
     const clockStatus = status({ sync, kernel, leapSeconds: leapsFrom(file) });
     assert.equal(clockStatus.ntpState.leap, expected, name);
@@ -122,7 +101,7 @@ Deno.test("ClockStatus announces the file's leap when the kernel has none pendin
 });
 
 Deno.test("ClockStatus re-reads the kernel and the table on refresh()", () => {
-  const kernel = new FakeKernel();
+  const kernel = new FakeKernel({ time: LAST_DAY });
   const leaps = leapsFrom(null);
   const clockStatus = status({ kernel, leapSeconds: leaps });
   assert.equal(clockStatus.ntpState.leap, 0);
@@ -156,7 +135,7 @@ Deno.test("ClockStatus stops announcing at the leap", () => {
 });
 
 Deno.test("ClockStatus without a leap source keeps its former behaviour", () => {
-  const kernel = new FakeKernel();
+  const kernel = new FakeKernel({ time: LAST_DAY });
   kernel.status = kernelStatus({ status: 0x21, leap: 2 });
   assert.equal(status({ kernel }).ntpState.leap, 2);
   assert.equal(status({ sync: "always" }).ntpState.leap, 0);

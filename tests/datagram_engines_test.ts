@@ -13,7 +13,7 @@ import { MAX_BATCH, MAX_DATAGRAM_BYTES } from "../src/io/datagram.ts";
 import type { IoEngine } from "../src/io/engine.ts";
 import { DenoEngine } from "../src/io/deno/engine.ts";
 import { KernelEngine } from "../src/io/linux/engine.ts";
-import { canBind } from "./_clockd.ts";
+import { canBind, socketAt } from "./_clockd.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -23,16 +23,8 @@ const ENGINES: { name: string; open(): IoEngine }[] = [
   { name: "deno", open: () => new DenoEngine(systemClock) },
 ];
 
-function client(hostname = "127.0.0.1"): Deno.DatagramConn & Disposable {
-  const conn = Deno.listenDatagram({ transport: "udp", hostname, port: 0 });
-  return Object.assign(conn, {
-    [Symbol.dispose]() {
-      try {
-        conn.close();
-      } catch { /* closed already */ }
-    },
-  });
-}
+/** A client socket on 127.0.0.1 (or `hostname`), closed by `using`. */
+const client = (hostname = "127.0.0.1") => socketAt(hostname);
 
 async function answerOf(conn: Deno.DatagramConn, timeoutMs = 2000): Promise<string | null> {
   const timer = setTimeout(() => conn.close(), timeoutMs);

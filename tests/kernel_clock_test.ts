@@ -8,6 +8,7 @@ import {
   TIMEX_SIZE,
   TimexOffset,
 } from "../src/time/kernel_clock.ts";
+import { runDenoScript } from "./_clockd.ts";
 
 function hex(text: string): Uint8Array {
   const digits = text.replace(/\s+/g, "");
@@ -229,22 +230,8 @@ Deno.test({
       [["--allow-ffi"], /^ok [0-5]$/],
     ];
     for (const [flags, expected] of table) {
-      const child = new Deno.Command(Deno.execPath(), {
-        args: ["run", "--no-prompt", "--no-config", ...flags, "-"],
-        stdin: "piped",
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-      const writer = child.stdin.getWriter();
-      await writer.write(new TextEncoder().encode(script));
-      await writer.close();
-      const { stdout, stderr } = await child.output();
-      const output = new TextDecoder().decode(stdout).trim();
-      assert.match(
-        output,
-        expected,
-        `${flags.join(" ")}: ${output} ${new TextDecoder().decode(stderr)}`,
-      );
+      const { stdout: output, stderr } = await runDenoScript(flags, script);
+      assert.match(output, expected, `${flags.join(" ")}: ${output} ${stderr}`);
     }
   },
 });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { ClockStatus } from "../src/time/clock_status.ts";
 import { fixedClock } from "../src/time/clock.ts";
 import type { Instant } from "../src/time/instant.ts";
-import type { KernelClock, KernelClockStatus } from "../src/time/kernel_clock.ts";
+import type { KernelClock } from "../src/time/kernel_clock.ts";
 import { nearInsertion, readLeapAware } from "../src/time/leap_reading.ts";
 import { builtInLeapTable, LeapSeconds, leapTableFromText } from "../src/time/leap_seconds.ts";
 import { smearedClock, SmearedClockStatus } from "../src/time/leap_smear.ts";
@@ -10,13 +10,13 @@ import { LEAP_SECONDS } from "../src/time/leap_table.ts";
 import { Metrics } from "../src/ops/metrics.ts";
 import { NtpService } from "../src/protocols/ntp/ntp_service.ts";
 import { leapFileTexts } from "./_leap_files.ts";
+import { FakeKernel } from "./_fake_kernel.ts";
 
 /** 2017-01-01T00:00:00Z, after 2016's inserted second. */
 const L2016 = 1_483_228_800;
 
-function kernelAt(time: Instant, state: number): KernelClock & { reads: number } {
-  const status: KernelClockStatus = {
-    synchronised: true,
+function kernelAt(time: Instant, state: number): FakeKernel {
+  return new FakeKernel({
     state,
     status: 0x2011,
     maxErrorMicros: 1_000,
@@ -24,15 +24,7 @@ function kernelAt(time: Instant, state: number): KernelClock & { reads: number }
     leap: state === 4 ? 0 : 1,
     time,
     tai: 36,
-  };
-  return {
-    reads: 0,
-    read() {
-      this.reads++;
-      return status;
-    },
-    close() {},
-  };
+  });
 }
 
 Deno.test("nearInsertion() is true for 23:59:59 before an inserted second and the midnight after", () => {

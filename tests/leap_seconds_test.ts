@@ -9,6 +9,7 @@ import {
 } from "../src/time/leap_seconds.ts";
 import { LEAP_SECONDS } from "../src/time/leap_table.ts";
 import { leapFileTexts, leapSecondsListText, writeLeapFiles } from "./_leap_files.ts";
+import { runDenoScript } from "./_clockd.ts";
 
 /** 2026-11-30T00:17:59Z; the crafted files announce a leap at 2026-12-01T00:00:00Z. */
 const NOW = 1_795_997_879;
@@ -132,23 +133,13 @@ Deno.test({
       const table = loadLeapSecondsSync({ now: ${NOW} });
       console.log(table.verdict + " " + table.source + " " + table.reason);
     `;
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--no-prompt", "--no-config", "--allow-read=/nonexistent", "-"],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(script));
-    await writer.close();
-    const { stdout, stderr } = await child.output();
-    const output = new TextDecoder().decode(stdout).trim();
+    const { stdout: output, stderr } = await runDenoScript(["--allow-read=/nonexistent"], script);
     assert.equal(
       output,
       "missing built-in /usr/share/zoneinfo/leap-seconds.list, /var/db/ntpd.leap-seconds.list: " +
         "read permission not granted (run with --allow-read=" +
         "/usr/share/zoneinfo/leap-seconds.list,/var/db/ntpd.leap-seconds.list); " + BUILT_IN,
-      new TextDecoder().decode(stderr),
+      stderr,
     );
   },
 });

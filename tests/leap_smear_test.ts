@@ -8,7 +8,6 @@
 import assert from "node:assert/strict";
 import { fixedClock } from "../src/time/clock.ts";
 import type { Instant } from "../src/time/instant.ts";
-import type { KernelClock, KernelClockStatus } from "../src/time/kernel_clock.ts";
 import { LeapSeconds } from "../src/time/leap_seconds.ts";
 import {
   SMEAR_WINDOW_SECONDS,
@@ -20,6 +19,7 @@ import {
 } from "../src/time/leap_smear.ts";
 import { LEAP_SECONDS, type LeapSecond } from "../src/time/leap_table.ts";
 import type { NtpServerState } from "../src/protocols/ntp/server_state.ts";
+import { FakeKernel } from "./_fake_kernel.ts";
 
 /** 2017-01-01T00:00:00Z and 2012-07-01T00:00:00Z: after the inserted seconds. */
 const L2016 = 1_483_228_800;
@@ -143,9 +143,8 @@ Deno.test("smearOffsetNanos() is 0 away from leaps and with the built-in table a
 });
 
 /** A kernel inserting 2016's leap second: TIME_OOP with the repeated 23:59:59.5. */
-function oopKernel(): KernelClock & { reads: number } {
-  const status: KernelClockStatus = {
-    synchronised: true,
+function oopKernel(): FakeKernel {
+  return new FakeKernel({
     state: 3,
     status: 0x2011,
     maxErrorMicros: 1_000,
@@ -153,15 +152,7 @@ function oopKernel(): KernelClock & { reads: number } {
     leap: 1,
     time: { seconds: L2016 - 1, nanos: 500_000_000 },
     tai: 37,
-  };
-  return {
-    reads: 0,
-    read() {
-      this.reads++;
-      return status;
-    },
-    close() {},
-  };
+  });
 }
 
 Deno.test("smearedClock() asks the kernel near an insertion and smears its reading", () => {

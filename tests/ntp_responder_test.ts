@@ -11,6 +11,7 @@ import {
 } from "../src/protocols/ntp/responder.ts";
 import { type NtpServerState, ntpServerState } from "../src/protocols/ntp/server_state.ts";
 import { validateNtpRequest } from "../src/protocols/ntp/validate_request.ts";
+import { kernelStatus } from "./_fake_kernel.ts";
 
 function hex(text: string): Uint8Array {
   const digits = text.replace(/\s+/g, "");
@@ -355,17 +356,7 @@ Deno.test("writeKissOfDeath() throws a RangeError on a malformed code", () => {
 const NOW: Instant = { seconds: 1_767_225_600, nanos: 250_000_000 }; // 2026-01-01T00:00:00.25Z
 
 function kernel(change: Partial<KernelClockStatus>): KernelClockStatus {
-  return {
-    synchronised: true,
-    state: 0,
-    status: 0x0001,
-    maxErrorMicros: 2_500,
-    estErrorMicros: 10,
-    leap: 0,
-    time: NOW,
-    tai: 37,
-    ...change,
-  };
+  return kernelStatus({ time: NOW, ...change });
 }
 
 Deno.test("ntpServerState() with sync always claims local stratum 10 LOCL", () => {

@@ -14,6 +14,15 @@
 
 import { ERRNO_SYMBOLS, openLibc, readErrno } from "../io/linux/libc.ts";
 import {
+  EACCES,
+  EADDRNOTAVAIL,
+  EAFNOSUPPORT,
+  EAGAIN,
+  ECONNREFUSED,
+  EHOSTUNREACH,
+  EMSGSIZE,
+  ENETUNREACH,
+  EPERM,
   MSG_DONTWAIT,
   MSG_NOSIGNAL,
   SOCK_CLOEXEC,
@@ -28,23 +37,19 @@ import type { ResolvedAddress, UdpExchange, UdpExchangeOptions } from "./transpo
 const POLLIN = 0x001;
 /** `sizeof(struct pollfd)`: `int fd; short events; short revents`. */
 const POLLFD_BYTES = 8;
-/** `errno`: no datagram waiting. */
-const EAGAIN = 11;
-/** `errno` of a connected UDP socket whose peer's port refused a datagram. */
-const ECONNREFUSED = 111;
 /** Receive buffer: any answer worth reading fits. */
 const BUFFER_BYTES = 2048;
 
 /** Other `errno` values a query can meet, as the one-line reason shown. */
 const ERRNO_MESSAGES: Record<number, string> = {
-  1: "operation not permitted (a firewall?)",
-  13: "permission denied",
-  90: "message too long",
-  97: "address family not supported",
-  99: "cannot assign the requested address",
-  101: "network is unreachable",
-  111: "connection refused",
-  113: "no route to host",
+  [EPERM]: "operation not permitted (a firewall?)",
+  [EACCES]: "permission denied",
+  [EMSGSIZE]: "message too long",
+  [EAFNOSUPPORT]: "address family not supported",
+  [EADDRNOTAVAIL]: "cannot assign the requested address",
+  [ENETUNREACH]: "network is unreachable",
+  [ECONNREFUSED]: "connection refused",
+  [EHOSTUNREACH]: "no route to host",
 };
 
 const SYMBOLS = {

@@ -21,10 +21,10 @@ import { type MetricsServer, startMetricsServer } from "../ops/metrics_server.ts
 import { SdNotify } from "../ops/sd_notify.ts";
 import { SessionLimits } from "../protocols/session/session_limits.ts";
 import { processClock } from "../time/clock.ts";
-import { ClockStatus } from "../time/clock_status.ts";
+import type { ClockStatus } from "../time/clock_status.ts";
 import { BindError, type BoundListener, describeListeners, resolveListeners } from "./bind.ts";
 import { type Server, startServer } from "./server.ts";
-import { CLOCK_STATUS_REFRESH_MS } from "./services.ts";
+import { watchClock } from "./services.ts";
 import { WorkerPool, WorkerStartError } from "./worker_pool.ts";
 
 const log = logger("server");
@@ -178,23 +178,16 @@ async function startServing(
       limitsBuffer,
       metrics,
     });
-    const clockStatus = new ClockStatus({
-      sync: config.ntpSync,
-      stratum: config.ntpStratum,
-      referenceId: config.ntpRefid,
-      clock,
-    });
-    const refresh = setInterval(() => clockStatus.refresh(), CLOCK_STATUS_REFRESH_MS);
+    const watched = watchClock(config, clock);
     return {
       io,
       workers: pool.size,
       metrics,
-      clockStatus,
+      clockStatus: watched.status,
       collect: () => pool.collect(),
       async shutdown(timeoutMs) {
         await pool.shutdown(timeoutMs);
-        clearInterval(refresh);
-        clockStatus.close();
+        watched.close();
         metrics.close();
       },
     };

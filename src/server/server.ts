@@ -34,8 +34,6 @@ export interface ServerOptions {
    * @default {systemClock}
    */
   clock?: Clock;
-  /** The clock state, when a caller supplies its own. */
-  clockStatus?: ClockStatus;
 }
 
 /**
@@ -121,13 +119,11 @@ export function startServer(config: ServeConfig, options: ServerOptions): Server
     clock,
     io: engine.name,
     limitsBuffer: options.limitsBuffer,
-    clockStatus: options.clockStatus,
   });
   const { handlers, admission, metrics } = services;
   const tcp: TcpServer[] = [];
   const udp: DatagramServer[] = [];
   const bound: BoundListener[] = [];
-  const origin = (listener: BoundListener) => `--${listener.service} ${listener.port}`;
   // Every port this process answers UDP on: none of them is ever answered.
   const udpPorts = [
     ...new Set(options.listeners.filter((l) => l.transport === "udp").map((l) => l.port)),
@@ -136,14 +132,10 @@ export function startServer(config: ServeConfig, options: ServerOptions): Server
     for (const listener of options.listeners) {
       const { service, transport, hostname, port } = listener;
       const handler = handlers[service];
+      const bind = <T>(open: (host: string) => T) =>
+        bindWith(`--${service} ${port}`, transport, port, hostname, open);
       if (transport === "tcp" && handler.tcp !== undefined) {
-        const socket = bindWith(
-          origin(listener),
-          "tcp",
-          port,
-          hostname,
-          (host) => engine.listenStream(host, port),
-        );
+        const socket = bind((host) => engine.listenStream(host, port));
         tcp.push(
           new TcpServer(
             socket,
@@ -155,13 +147,7 @@ export function startServer(config: ServeConfig, options: ServerOptions): Server
         );
         bound.push(listener);
       } else if (transport === "udp" && handler.udp !== undefined && options.serveUdp) {
-        const socket = bindWith(
-          origin(listener),
-          "udp",
-          port,
-          hostname,
-          (host) => engine.listenDatagram(host, port),
-        );
+        const socket = bind((host) => engine.listenDatagram(host, port));
         const guarded = admission.udp(
           service,
           udpPorts,

@@ -64,8 +64,51 @@ export interface ServiceOptions {
   io: string;
   /** The session counters shared by every isolate of the process. */
   limitsBuffer?: SharedArrayBuffer;
-  /** The clock state, when a caller (a test) supplies its own. */
-  clockStatus?: ClockStatus;
+}
+
+/** A {@linkcode ClockStatus} kept fresh by a timer, until {@linkcode WatchedClock.close}. */
+export interface WatchedClock {
+  /** The clock state. */
+  readonly status: ClockStatus;
+  /** Stops the refresh and releases the kernel clock. */
+  close(): void;
+}
+
+/**
+ * The clock state the configuration asks for, re-read every
+ * {@linkcode CLOCK_STATUS_REFRESH_MS}: the one way every isolate, primary or
+ * worker, builds it.
+ *
+ * @param config The resolved configuration (`--ntp-sync`, `--ntp-stratum`, `--ntp-refid`).
+ * @param clock Where "now" comes from.
+ * @returns The state and its `close()`.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseServeArgs, type ServeConfig } from "../cli/serve_config.ts";
+ * import { systemClock } from "../time/clock.ts";
+ * import { watchClock } from "./services.ts";
+ * const config = parseServeArgs(["--ntp-sync", "always"]) as ServeConfig;
+ * const clock = watchClock(config, systemClock);
+ * if (!clock.status.statusLine().includes("synchronised=yes")) throw new Error();
+ * clock.close();
+ * ```
+ */
+export function watchClock(config: ServeConfig, clock: Clock): WatchedClock {
+  const status = new ClockStatus({
+    sync: config.ntpSync,
+    stratum: config.ntpStratum,
+    referenceId: config.ntpRefid,
+    clock,
+  });
+  const refresh = setInterval(() => status.refresh(), CLOCK_STATUS_REFRESH_MS);
+  return {
+    status,
+    close() {
+      clearInterval(refresh);
+      status.close();
+    },
+  };
 }
 
 /**
@@ -90,12 +133,8 @@ export interface ServiceOptions {
 export function createServices(config: ServeConfig, options: ServiceOptions): Services {
   const { clock } = options;
   const metrics = new Metrics();
-  const clockStatus = options.clockStatus ?? new ClockStatus({
-    sync: config.ntpSync,
-    stratum: config.ntpStratum,
-    referenceId: config.ntpRefid,
-    clock,
-  });
+  const watched = watchClock(config, clock);
+  const clockStatus = watched.status;
   const protocol = new SessionProtocol({
     clock,
     defaultFormat: config.defaultFormat,
@@ -153,7 +192,6 @@ export function createServices(config: ServeConfig, options: ServiceOptions): Se
     rateSources: config.rateSources,
     metrics,
   });
-  const refresh = setInterval(() => clockStatus.refresh(), CLOCK_STATUS_REFRESH_MS);
   return {
     clockStatus,
     metrics,
@@ -161,8 +199,7 @@ export function createServices(config: ServeConfig, options: ServiceOptions): Se
     sessions,
     handlers,
     close() {
-      clearInterval(refresh);
-      clockStatus.close();
+      watched.close();
       metrics.close();
     },
   };

@@ -68,6 +68,8 @@ export const EPOLL_EVENT_BYTES = Deno.build.arch === "x86_64" ? 12 : 16;
 export const EPOLL_EVENT_DATA = Deno.build.arch === "x86_64" ? 4 : 8;
 
 // errno values (asm-generic, shared by x86_64 and aarch64).
+/** Operation not permitted (a firewall rule, for a send). */
+export const EPERM = 1;
 /** Interrupted system call. */
 export const EINTR = 4;
 /** Permission denied (a port below 1024 without CAP_NET_BIND_SERVICE). */
@@ -80,10 +82,16 @@ export const ENFILE = 23;
 export const EMFILE = 24;
 /** Broken pipe. */
 export const EPIPE = 32;
+/** Message too long. */
+export const EMSGSIZE = 90;
+/** Address family not supported by protocol. */
+export const EAFNOSUPPORT = 97;
 /** Address already in use. */
 export const EADDRINUSE = 98;
 /** Cannot assign requested address. */
 export const EADDRNOTAVAIL = 99;
+/** Network is unreachable. */
+export const ENETUNREACH = 101;
 /** Software caused connection abort. */
 export const ECONNABORTED = 103;
 /** Connection reset by peer. */
@@ -92,3 +100,5 @@ export const ECONNRESET = 104;
 export const ENOTCONN = 107;
 /** Connection refused. */
 export const ECONNREFUSED = 111;
+/** No route to host. */
+export const EHOSTUNREACH = 113;

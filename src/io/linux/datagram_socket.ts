@@ -204,8 +204,10 @@ export class KernelDatagramSocket implements DatagramEndpoint, DatagramBatch, Ep
 
   /** One `recvmmsg` without blocking: how many arrived, 0 for none (or an error). */
   #receive(): number {
+    // The kernel shrank the name and control lengths of the slots the last
+    // batch filled; only those need restoring.
     const view = this.#view;
-    for (let i = 0; i < MAX_BATCH; i++) {
+    for (let i = 0; i < this.count; i++) {
       const header = RECV_HEADERS + i * MMSGHDR_BYTES;
       view.setUint32(header + MSG_NAMELEN, SOCKADDR_BYTES, true);
       view.setUint32(header + MSG_CONTROLLEN, CONTROL_SLOT, true);
