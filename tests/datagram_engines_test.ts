@@ -211,3 +211,27 @@ Deno.test("kernel datagram endpoint: two sockets share one port; an unbindable a
   second.close();
   await engine.close();
 });
+
+Deno.test("kernel datagram endpoint: the receive time is the kernel's stamp, not when the loop got to it", async () => {
+  const engine = KernelEngine.open(systemClock);
+  const socket = engine.listenDatagram("127.0.0.1", 0);
+  using sender = client();
+  const sent = systemClock.now();
+  await sender.send(encoder.encode("early"), socket.addr);
+  // The datagram waits in the queue 300 ms before anyone reads it.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const sink = new RecordingSink(() => null);
+  const serving = socket.serve(sink);
+  await sink.handled(1);
+  const seconds = (t: Instant) => t.seconds + t.nanos / 1e9;
+  const waited = seconds(systemClock.now()) - seconds(sent);
+  const stampedAfterSend = seconds(sink.received[0]) - seconds(sent);
+  ok(waited >= 0.3, `the loop read it ${waited} s after the send`);
+  ok(
+    stampedAfterSend >= -0.001 && stampedAfterSend < 0.1,
+    `stamped ${stampedAfterSend} s after the send, though read ${waited} s after it`,
+  );
+  socket.close();
+  await serving;
+  await engine.close();
+});
