@@ -14,6 +14,7 @@ import {
   LineClient,
   socketAt,
   startClockd,
+  startFlagsReading,
   udpAsk,
 } from "./_clockd.ts";
 
@@ -301,4 +302,39 @@ Deno.test("spoofed-source flood over 127.0.0.0/8: the rate table stays bounded, 
     ok(size <= 2 * 100, `rate tables hold ${size} sources`);
   }
   ok(legitAnswered >= 14, `the legit source was answered ${legitAnswered} times of 15`);
+});
+
+engineTest({
+  name: "per-service admission: [service.NAME] deny and rate apply to that service only",
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "clockd-service-" });
+    const file = `${dir}/clockd.toml`;
+    await Deno.writeTextFile(
+      file,
+      '[service.daytime]\ndeny = ["127.0.0.0/8"]\n\n[service.session]\nudp-rate = "1/m"\nudp-burst = 1\n',
+    );
+    try {
+      await using server = await startClockd(
+        [...ALL_SERVICES, "--config", file, "--workers", "1"],
+        { permissions: startFlagsReading(dir) },
+      );
+      strictEqual(await udpAsk(server.port("daytime", "udp"), "", 300), null, "daytime denies us");
+      using conn = await LineClient.connect(server.port("daytime", "tcp"));
+      ok(await conn.closedByServer(), "a denied TCP client is closed at once");
+      ok((await udpAsk(server.port("time", "udp"), ""))?.length === 4, "time admits us");
+      using socket = socketAt("127.0.0.1");
+      ok(await exchange(socket, server.port("session", "udp"), "timestamp") !== null, "first");
+      strictEqual(
+        await exchange(socket, server.port("session", "udp"), "timestamp", 300),
+        null,
+        "the session's own 1/m rate",
+      );
+      ok(
+        (await udpAsk(server.port("time", "udp"), ""))?.length === 4,
+        "time keeps the global rate",
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });

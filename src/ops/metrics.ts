@@ -211,7 +211,7 @@ export class Metrics {
 
   /**
    * Adds a gauge read when the metrics are rendered, e.g. the size of a
-   * rate limiter's table. Names must be unique.
+   * rate limiter's table. Gauges of one name are summed (two rate tables, one gauge).
    *
    * @param name The metric name.
    * @param help Its `# HELP` text.

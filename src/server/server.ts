@@ -142,13 +142,13 @@ export function startServer(config: ServeConfig, options: ServerOptions): Server
             service,
             handler.tcp,
             metrics.counter(service, "tcp"),
-            admission.tcp,
+            admission[service].tcp,
           ),
         );
         bound.push(listener);
       } else if (transport === "udp" && handler.udp !== undefined && options.serveUdp) {
         const socket = bind((host) => engine.listenDatagram(host, port));
-        const guarded = admission.udp(
+        const guarded = admission[service].udp(
           service,
           udpPorts,
           handler.udp,

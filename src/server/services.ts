@@ -46,8 +46,8 @@ export interface Services {
   readonly clockStatus: ClockStatus;
   /** This isolate's counters. */
   readonly metrics: Metrics;
-  /** The access list and the rate tables. */
-  readonly admission: Admission;
+  /** Each service's access list and rate tables (shared by services whose settings agree). */
+  readonly admission: Readonly<Record<ServiceName, Admission>>;
   /** The session service (it holds the open sessions, for shutdown). */
   readonly sessions: SessionService;
   /** Every service's handlers. */
@@ -183,15 +183,7 @@ export function createServices(config: ServeConfig, options: ServiceOptions): Se
       stamp: writeTransmitTime,
     },
   };
-  const admission = new Admission({
-    allow: config.allow,
-    deny: config.deny,
-    tcpRate: config.tcpRate,
-    udpRate: config.udpRate,
-    udpBurst: config.udpBurst,
-    rateSources: config.rateSources,
-    metrics,
-  });
+  const admission = admissionsFor(config, metrics);
   return {
     clockStatus,
     metrics,
@@ -203,4 +195,56 @@ export function createServices(config: ServeConfig, options: ServiceOptions): Se
       metrics.close();
     },
   };
+}
+
+/**
+ * One {@linkcode Admission} per distinct per-service setting (`[service.NAME]`
+ * in the config file, `--service`): services whose access lists and rates
+ * agree share one, so with no per-service settings every service shares the
+ * global access list and rate tables, as a single `--udp-rate` means.
+ *
+ * @param config The resolved configuration (`services` holds each service's settings).
+ * @param metrics Where the rate tables' sizes are reported (gauges of one name are summed).
+ * @returns Each service's admission.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseServeArgs, type ServeConfig } from "../cli/serve_config.ts";
+ * import { Metrics } from "../ops/metrics.ts";
+ * import { admissionsFor } from "./services.ts";
+ * const config = parseServeArgs(["--service", "ntp.deny=192.0.2.0/24"]) as ServeConfig;
+ * const admission = admissionsFor(config, new Metrics());
+ * const client = { transport: "tcp", hostname: "192.0.2.7", port: 40000 } as const;
+ * if (admission.ntp === admission.session) throw new Error("NTP has its own");
+ * if (admission.session.tcp(client) !== null) throw new Error("the session admits it");
+ * ```
+ */
+export function admissionsFor(
+  config: ServeConfig,
+  metrics: Metrics,
+): Record<ServiceName, Admission> {
+  const shared = new Map<string, Admission>();
+  const result = {} as Record<ServiceName, Admission>;
+  for (const [service, settings] of Object.entries(config.services) as [
+    ServiceName,
+    ServeConfig["services"][ServiceName],
+  ][]) {
+    const { allow, deny, udpRate, udpBurst, tcpRate } = settings;
+    const key = JSON.stringify([allow, deny, udpRate, udpBurst, tcpRate]);
+    let admission = shared.get(key);
+    if (admission === undefined) {
+      admission = new Admission({
+        allow,
+        deny,
+        tcpRate,
+        udpRate,
+        udpBurst,
+        rateSources: config.rateSources,
+        metrics,
+      });
+      shared.set(key, admission);
+    }
+    result[service] = admission;
+  }
+  return result;
 }
