@@ -163,3 +163,25 @@ engineTest({
     match(server.stderr(), new RegExp(`\\(pid \\d+, io=${expected}, 1 workers\\)`));
   },
 });
+
+engineTest({
+  name: "go's m= counts from one start in every worker",
+  async fn() {
+    await using server = await startClockd(["--session", "127.0.0.1:0/tcp", "--workers", "3"]);
+    const port = server.port("session", "tcp");
+    // m= minus the test's own monotonic clock: the same for every connection
+    // when every worker counts from the process's start.
+    const offsets: number[] = [];
+    for (let i = 0; i < 24; i++) {
+      using client = await LineClient.connect(port);
+      const before = performance.now();
+      const line = await client.ask("go");
+      const after = performance.now();
+      const m = /m=\+(\d+\.\d+)$/.exec(line);
+      ok(m !== null, line);
+      offsets.push(Number(m[1]) * 1000 - (before + after) / 2);
+    }
+    const spread = Math.max(...offsets) - Math.min(...offsets);
+    ok(spread < 15, `m= jumps by ${spread.toFixed(1)} ms between connections`);
+  },
+});
