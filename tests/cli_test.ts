@@ -217,6 +217,7 @@ Deno.test({
     ["tcp", 10037],
     ["udp", 10037],
     ["udp", 10123],
+    ["tcp", 8080],
   ] as const).every(([transport, port]) => canBind(transport, "0.0.0.0", port)),
   fn: async () => {
     await using running = await startClockd([]);
@@ -229,6 +230,7 @@ Deno.test({
       "time tcp 10037",
       "time udp 10037",
       "ntp udp 10123",
+      "http tcp 8080",
     ]);
     ok(running.listeners.every((l) => l.hostname === "::" || l.hostname === "0.0.0.0"));
     // Reachable over IPv4 even though bound to "::".

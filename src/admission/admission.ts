@@ -16,11 +16,10 @@ import { AccessList, type Cidr } from "./access_list.ts";
 import type { RefuseReason, ServiceCounters } from "../ops/counters.ts";
 import type { Metrics } from "../ops/metrics.ts";
 import { RateLimiter, RateVerdict } from "./rate_limiter.ts";
-import type { ServiceName } from "../cli/serve_config.ts";
 import { sourcePrefix } from "./ip.ts";
 import type { ConnectionAdmission } from "../io/stream_server.ts";
 import type { DatagramHandler } from "../io/datagram_server.ts";
-import { allowsAnswer, UdpGuard } from "./udp_guard.ts";
+import { allowsAnswer, UdpGuard, type UdpService } from "./udp_guard.ts";
 
 /** Settings of an {@linkcode Admission}. */
 export interface AdmissionOptions {
@@ -107,7 +106,7 @@ export class Admission {
    * @returns The guarded handler.
    */
   udp(
-    service: ServiceName,
+    service: UdpService,
     udpPorts: readonly number[],
     handle: DatagramHandler,
     kiss?: DatagramHandler,

@@ -16,7 +16,7 @@ import {
 } from "../admission/rate_limiter.ts";
 
 /** A service clockd can listen for. */
-export type ServiceName = "session" | "daytime" | "time" | "ntp";
+export type ServiceName = "session" | "daytime" | "time" | "ntp" | "http";
 
 /**
  * What each service serves by default: its transports (as its RFC defines
@@ -30,6 +30,7 @@ export const SERVICES: Readonly<
   daytime: { transports: ["tcp", "udp"], defaultPort: 10013 },
   time: { transports: ["tcp", "udp"], defaultPort: 10037 },
   ntp: { transports: ["udp"], defaultPort: 10123 },
+  http: { transports: ["tcp"], defaultPort: 8080 },
 };
 
 /** The services, in the order listeners are opened and listed. */
@@ -45,6 +46,7 @@ export const SERVE_FLAGS = {
   daytime: { type: "string", multiple: true },
   time: { type: "string", multiple: true },
   ntp: { type: "string", multiple: true },
+  http: { type: "string", multiple: true },
   "daytime-format": { type: "string" },
   "ntp-sync": { type: "string" },
   "ntp-stratum": { type: "string" },

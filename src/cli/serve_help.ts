@@ -13,8 +13,9 @@ const D = SERVE_DEFAULTS;
 export const SERVE_HELP = `Usage: clockd serve [flags]
 
 Serves the time. With no listener flag: the session protocol on TCP and UDP
-port 1200, daytime on 10013, time on 10037 and NTP on 10123, every interface
-(IPv4 and IPv6). With any listener flag, only the listeners named.
+port 1200, daytime on 10013, time on 10037, NTP on 10123 and the HTTP time API
+on 8080, every interface (IPv4 and IPv6). With any listener flag, only the
+listeners named.
 
 Listeners (repeatable; ADDR is :PORT, HOST:PORT or [IPv6]:PORT, with /tcp or
 /udp appended to serve one transport only; port 0 picks a free port):
@@ -22,6 +23,7 @@ Listeners (repeatable; ADDR is :PORT, HOST:PORT or [IPv6]:PORT, with /tcp or
   --daytime ADDR              RFC 867 daytime, TCP and UDP (default :10013)
   --time ADDR                 RFC 868 time, TCP and UDP (default :10037)
   --ntp ADDR                  NTP server (SNTP), UDP (default :10123)
+  --http ADDR                 HTTP time API, page, /metrics and /healthz, TCP (default :8080)
 
 Standard services:
   --daytime-format NAME       format of the daytime line (default ${D["daytime-format"]}; nist for

@@ -20,6 +20,7 @@ import { Metrics } from "../ops/metrics.ts";
 import { type MetricsServer, startMetricsServer } from "../ops/metrics_server.ts";
 import { SdNotify } from "../ops/sd_notify.ts";
 import { SessionLimits } from "../protocols/session/session_limits.ts";
+import { HTTP_DEFAULTS } from "../protocols/http/http_service_options.ts";
 import { processClock } from "../time/clock.ts";
 import type { ClockStatus } from "../time/clock_status.ts";
 import { BindError, type BoundListener, describeListeners, resolveListeners } from "./bind.ts";
@@ -167,6 +168,10 @@ async function startServing(
   }
   const clock = processClock(performance.timeOrigin);
   const limitsBuffer = new SessionLimits(config.maxSessions, config.maxSessionsPerIp).buffer;
+  const httpLimitsBuffer = new SessionLimits(
+    HTTP_DEFAULTS.maxConnections,
+    HTTP_DEFAULTS.maxConnectionsPerIp,
+  ).buffer;
   const metrics = new Metrics();
   try {
     const pool = await WorkerPool.start({
@@ -176,6 +181,7 @@ async function startServing(
       io,
       sharedUdp: io === "kernel",
       limitsBuffer,
+      httpLimitsBuffer,
       metrics,
     });
     const watched = watchClock(config, clock);
@@ -203,6 +209,7 @@ async function startServing(
     listeners,
     serveUdp: true,
     limitsBuffer,
+    httpLimitsBuffer,
     clock,
   });
   return {

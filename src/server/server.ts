@@ -12,6 +12,7 @@ import type { ServeConfig } from "../cli/serve_config.ts";
 import { DatagramServer } from "../io/datagram_server.ts";
 import type { IoEngine } from "../io/engine.ts";
 import { TcpServer } from "../io/stream_server.ts";
+import type { UdpService } from "../admission/udp_guard.ts";
 import type { Metrics } from "../ops/metrics.ts";
 import { type Clock, systemClock } from "../time/clock.ts";
 import type { ClockStatus } from "../time/clock_status.ts";
@@ -28,6 +29,8 @@ export interface ServerOptions {
   serveUdp: boolean;
   /** The session counters shared by every isolate. */
   limitsBuffer?: SharedArrayBuffer;
+  /** The HTTP connection counters shared by every isolate. */
+  httpLimitsBuffer?: SharedArrayBuffer;
   /**
    * Where "now" comes from.
    *
@@ -94,7 +97,7 @@ export class Server {
     this.#shutdown ??= (async () => {
       for (const server of this.#tcp) server.close();
       for (const server of this.#udp) server.close();
-      await this.#services.sessions.shutdown(timeoutMs);
+      await this.#services.drain(timeoutMs);
       await Promise.all(this.#tcp.map((server) => server.closeConnections()));
       await Promise.allSettled(this.#loops);
       await this.engine.close();
@@ -119,6 +122,7 @@ export function startServer(config: ServeConfig, options: ServerOptions): Server
     clock,
     io: engine.name,
     limitsBuffer: options.limitsBuffer,
+    httpLimitsBuffer: options.httpLimitsBuffer,
   });
   const { handlers, admission, metrics } = services;
   const tcp: TcpServer[] = [];
@@ -149,7 +153,7 @@ export function startServer(config: ServeConfig, options: ServerOptions): Server
       } else if (transport === "udp" && handler.udp !== undefined && options.serveUdp) {
         const socket = bind((host) => engine.listenDatagram(host, port));
         const guarded = admission[service].udp(
-          service,
+          service as UdpService, // only UDP services have a datagram handler
           udpPorts,
           handler.udp,
           handler.kiss,

@@ -19,6 +19,7 @@ import { encodeRfc868 } from "../protocols/oneshot/rfc868.ts";
 import { SessionProtocol } from "../protocols/session/session_protocol.ts";
 import { SessionService } from "../protocols/session/session_service.ts";
 import { udpTooLarge } from "../protocols/session/udp_too_large.ts";
+import { createHttpService } from "../protocols/http/create_http_service.ts";
 import type { Clock } from "../time/clock.ts";
 import { ClockStatus } from "../time/clock_status.ts";
 import type { Instant } from "../time/instant.ts";
@@ -48,8 +49,11 @@ export interface Services {
   readonly metrics: Metrics;
   /** Each service's access list and rate tables (shared by services whose settings agree). */
   readonly admission: Readonly<Record<ServiceName, Admission>>;
-  /** The session service (it holds the open sessions, for shutdown). */
-  readonly sessions: SessionService;
+  /**
+   * Says goodbye to open sessions and lets HTTP requests in flight finish,
+   * within `timeoutMs`; close the listeners first.
+   */
+  drain(timeoutMs: number): Promise<void>;
   /** Every service's handlers. */
   readonly handlers: Readonly<Record<ServiceName, ServiceHandlers>>;
   /** Stops the refresh and releases the kernel clock. */
@@ -64,6 +68,8 @@ export interface ServiceOptions {
   io: string;
   /** The session counters shared by every isolate of the process. */
   limitsBuffer?: SharedArrayBuffer;
+  /** The HTTP connection counters shared by every isolate of the process. */
+  httpLimitsBuffer?: SharedArrayBuffer;
 }
 
 /** A {@linkcode ClockStatus} kept fresh by a timer, until {@linkcode WatchedClock.close}. */
@@ -161,6 +167,12 @@ export function createServices(config: ServeConfig, options: ServiceOptions): Se
   );
   const time = new OneShotService(clock, encodeRfc868);
   const ntp = new NtpService(clock, clockStatus);
+  const http = createHttpService({
+    clock,
+    clockStatus,
+    metrics,
+    limitsBuffer: options.httpLimitsBuffer,
+  });
   const handlers: Record<ServiceName, ServiceHandlers> = {
     session: {
       tcp: (conn, counters) => sessions.handleConnection(conn, counters),
@@ -182,13 +194,16 @@ export function createServices(config: ServeConfig, options: ServiceOptions): Se
       kiss: (request, _remote, counters) => ntp.kissOfDeath(request, counters),
       stamp: writeTransmitTime,
     },
+    http: { tcp: http.handler },
   };
   const admission = admissionsFor(config, metrics);
   return {
     clockStatus,
     metrics,
     admission,
-    sessions,
+    drain: async (timeoutMs) => {
+      await Promise.all([sessions.shutdown(timeoutMs), http.shutdown(timeoutMs)]);
+    },
     handlers,
     close() {
       watched.close();
@@ -225,10 +240,12 @@ export function admissionsFor(
 ): Record<ServiceName, Admission> {
   const shared = new Map<string, Admission>();
   const result = {} as Record<ServiceName, Admission>;
-  for (const [service, settings] of Object.entries(config.services) as [
-    ServiceName,
-    ServeConfig["services"][ServiceName],
-  ][]) {
+  for (
+    const [service, settings] of Object.entries(config.services) as [
+      ServiceName,
+      ServeConfig["services"][ServiceName],
+    ][]
+  ) {
     const { allow, deny, udpRate, udpBurst, tcpRate } = settings;
     const key = JSON.stringify([allow, deny, udpRate, udpBurst, tcpRate]);
     let admission = shared.get(key);

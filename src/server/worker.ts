@@ -56,6 +56,7 @@ scope.onmessage = async ({ data }) => {
         listeners: data.listeners,
         serveUdp: data.serveUdp,
         limitsBuffer: data.limitsBuffer,
+        httpLimitsBuffer: data.httpLimitsBuffer,
         clock,
       });
       scope.postMessage({ type: "ready" });

@@ -32,6 +32,8 @@ export interface WorkerPoolOptions {
   sharedUdp: boolean;
   /** The session counters shared by every isolate. */
   limitsBuffer: SharedArrayBuffer;
+  /** The HTTP connection counters shared by every isolate. */
+  httpLimitsBuffer: SharedArrayBuffer;
   /** The primary's metrics, which take in the workers' counters. */
   metrics: Metrics;
 }
@@ -62,7 +64,7 @@ export class WorkerStartError extends Error {
  * ```ts ignore
  * import { WorkerPool } from "./worker_pool.ts";
  * const pool = await WorkerPool.start({ count: 2, args, listeners, io: "kernel",
- *   sharedUdp: true, limitsBuffer, metrics });
+ *   sharedUdp: true, limitsBuffer, httpLimitsBuffer, metrics });
  * await pool.shutdown(5000);
  * ```
  */
@@ -156,6 +158,7 @@ export class WorkerPool {
             listeners: [...options.listeners],
             serveUdp: index === 0 || options.sharedUdp,
             limitsBuffer: options.limitsBuffer,
+            httpLimitsBuffer: options.httpLimitsBuffer,
             io: options.io,
             originMs: performance.timeOrigin,
           };

@@ -32,6 +32,8 @@ export type ToWorker =
     serveUdp: boolean;
     /** The session counters shared by every isolate. */
     limitsBuffer: SharedArrayBuffer;
+    /** The HTTP connection counters shared by every isolate. */
+    httpLimitsBuffer: SharedArrayBuffer;
     /** The engine to serve on. */
     io: IoName;
     /** The primary's `performance.timeOrigin`: one start for `go`'s `m=`. */
