@@ -13,7 +13,6 @@ function admission(options: Partial<AdmissionOptions> = {}): Admission {
     udpRate: null,
     udpBurst: 1,
     rateSources: 64,
-    metrics: new Metrics(),
     ...options,
   });
 }
@@ -40,7 +39,7 @@ Deno.test("Admission.tcp() rate-limits new connections per source", () => {
 Deno.test("Admission.udp() drops reflection ports, denied and rate-limited sources, counting each", () => {
   const metrics = new Metrics();
   const counters = metrics.counter("session", "udp");
-  const a = admission({ deny: [parseCidr("203.0.113.0/24")], udpRate: 1 / 60, metrics });
+  const a = admission({ deny: [parseCidr("203.0.113.0/24")], udpRate: 1 / 60 });
   const handle = a.udp("session", [1200, 1300], echo);
   const request = new Uint8Array(9);
   strictEqual(handle(request, udp("192.0.2.1", 37), counters, NOW), null);

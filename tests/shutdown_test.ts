@@ -4,7 +4,14 @@
  */
 
 import { match, ok, strictEqual } from "node:assert/strict";
-import { engineTest, LineClient, startClockd } from "./_clockd.ts";
+import {
+  ALL_SERVICES,
+  engineTest,
+  LineClient,
+  startClockd,
+  startFlagsReading,
+  udpAsk,
+} from "./_clockd.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -115,3 +122,56 @@ Deno.test("an invalid TZ is named in one warning line at startup", async () => {
   });
   strictEqual(/is not a time zone/.test(fine.stderr()), false, fine.stderr());
 });
+
+engineTest({
+  name:
+    "SIGHUP reloads the config file in every worker, keeping sessions; a bad file is logged and ignored",
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "clockd-reload-" });
+    const file = `${dir}/clockd.toml`;
+    await Deno.writeTextFile(file, 'log-level = "info"\n');
+    try {
+      const server = await startClockd(
+        [...ALL_SERVICES, "--config", file, "--workers", "2"],
+        { permissions: startFlagsReading(dir) },
+      );
+      await using _ = server;
+      const daytime = server.port("daytime", "udp");
+      ok(await udpAsk(daytime, "") !== null, "daytime answers before the reload");
+      using kept = await LineClient.connect(server.port("session", "tcp"));
+      match(await kept.ask("timestamp"), /^\d+$/);
+      await Deno.writeTextFile(
+        file,
+        'log-level = "info"\ndefault-format = "unix"\nntp-stratum = 3\n\n' +
+          '[service.daytime]\ndeny = ["127.0.0.0/8"]\n',
+      );
+      server.process.kill("SIGHUP");
+      const line = await waitFor(() => /SIGHUP: reloaded [^\n]*/.exec(server.stderr())?.[0]);
+      match(line, /applied default-format, service\.daytime\.deny/);
+      match(line, /needs a restart: ntp-stratum/);
+      // Every worker applies it: ask from several sources until all agree.
+      await waitFor(async () => (await udpAsk(daytime, "", 300)) === null || undefined);
+      for (let i = 0; i < 8; i++) strictEqual(await udpAsk(daytime, "", 300), null, `ask ${i}`);
+      match(await kept.ask("timestamp"), /^\d+$/, "the open session is kept");
+      using fresh = await LineClient.connect(server.port("session", "tcp"));
+      match(await fresh.ask(""), /^\d+$/, "a new session's default format is unix");
+      await Deno.writeTextFile(file, "log-level = [\n");
+      server.process.kill("SIGHUP");
+      await waitFor(() => /the running configuration is kept/.test(server.stderr()) || undefined);
+      strictEqual(await udpAsk(daytime, "", 300), null, "still the reloaded configuration");
+      strictEqual((await server.stop("SIGTERM")).code, 0, server.stderr());
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+/** Polls `probe` every 50 ms until it gives a value (at most 5 s). */
+async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
+  for (let i = 0; i < 100; i++) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    await sleep(50);
+  }
+  throw new Error("timed out waiting");
+}

@@ -40,7 +40,7 @@ const skip = version === null ? " (skipped: systemd-analyze is not installed)" :
 /**
  * Builds a root directory for `systemd-analyze verify --root`: the unit in
  * /etc/systemd/system, the targets it depends on from this system, and an
- * executable at the ExecStart path, so that verify checks everything
+ * executable at the ExecStart path (and /bin/kill for ExecReload), so that verify checks everything
  * (dependencies included) without /usr/local/bin/clockd being installed.
  */
 async function verifyRoot(unitText: string): Promise<string> {
@@ -49,6 +49,9 @@ async function verifyRoot(unitText: string): Promise<string> {
   await Deno.writeTextFile(`${root}/etc/systemd/system/clockd.service`, unitText);
   await Deno.mkdir(`${root}/usr/local/bin`, { recursive: true });
   await Deno.writeTextFile(`${root}/usr/local/bin/clockd`, "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+  // ExecReload's kill, as every Debian system has it (procps).
+  await Deno.mkdir(`${root}/bin`, { recursive: true });
+  await Deno.writeTextFile(`${root}/bin/kill`, "#!/bin/sh\nexit 0\n", { mode: 0o755 });
   const systemUnits = SYSTEM_UNIT_DIRS.find((dir) => {
     try {
       return Deno.statSync(dir).isDirectory;

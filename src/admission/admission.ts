@@ -14,7 +14,6 @@
 
 import { AccessList, type Cidr } from "./access_list.ts";
 import type { RefuseReason, ServiceCounters } from "../ops/counters.ts";
-import type { Metrics } from "../ops/metrics.ts";
 import { RateLimiter, RateVerdict } from "./rate_limiter.ts";
 import { sourcePrefix } from "./ip.ts";
 import type { ConnectionAdmission } from "../io/stream_server.ts";
@@ -35,8 +34,6 @@ export interface AdmissionOptions {
   udpBurst: number;
   /** Sources each rate table remembers. */
   rateSources: number;
-  /** Where the rate tables' sizes are reported. */
-  metrics: Metrics;
 }
 
 /**
@@ -47,10 +44,9 @@ export interface AdmissionOptions {
  * ```ts
  * import { Admission } from "./admission.ts";
  * import { parseCidr } from "./access_list.ts";
- * import { Metrics } from "../ops/metrics.ts";
  * const admission = new Admission({
  *   allow: [], deny: [parseCidr("192.0.2.0/24")], tcpRate: null, udpRate: 20, udpBurst: 40,
- *   rateSources: 1024, metrics: new Metrics(),
+ *   rateSources: 1024,
  * });
  * const remote = { transport: "tcp", hostname: "192.0.2.7", port: 40000 } as const;
  * if (admission.tcp(remote) !== "denied") throw new Error();
@@ -61,7 +57,7 @@ export class Admission {
   readonly #tcpLimiter: RateLimiter | null;
   readonly #udpLimiter: RateLimiter | null;
 
-  /** @param options The lists, the rates and the metrics. */
+  /** @param options The lists and the rates. */
   constructor(options: AdmissionOptions) {
     this.#access = new AccessList(options.allow, options.deny);
     this.#tcpLimiter = options.tcpRate === null
@@ -72,16 +68,17 @@ export class Admission {
       burst: options.udpBurst,
       maxSources: options.rateSources,
     });
-    for (
-      const [transport, limiter] of [["tcp", this.#tcpLimiter], ["udp", this.#udpLimiter]] as const
-    ) {
-      if (limiter === null) continue;
-      options.metrics.addGauge(
-        `clockd_${transport}_rate_limit_sources`,
-        `Sources in the ${transport.toUpperCase()} rate limiter's table (bounded by --rate-sources).`,
-        () => limiter.size,
-      );
-    }
+  }
+
+  /**
+   * Sources in a rate table now, or null when that transport has no rate limit.
+   *
+   * @param transport Which table.
+   * @returns Its size.
+   */
+  sources(transport: "tcp" | "udp"): number | null {
+    const limiter = transport === "tcp" ? this.#tcpLimiter : this.#udpLimiter;
+    return limiter === null ? null : limiter.size;
   }
 
   /** Whether a new TCP connection may be served, or why not. */

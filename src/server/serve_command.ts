@@ -25,6 +25,7 @@ import { processClock } from "../time/clock.ts";
 import type { ClockStatus } from "../time/clock_status.ts";
 import { BindError, type BoundListener, describeListeners, resolveListeners } from "./bind.ts";
 import { type Server, startServer } from "./server.ts";
+import { reload } from "./reload.ts";
 import { watchClock } from "./services.ts";
 import { WorkerPool, WorkerStartError } from "./worker_pool.ts";
 
@@ -42,6 +43,8 @@ interface Serving {
   readonly clockStatus: ClockStatus;
   /** Gathers every isolate's latest counters into `metrics`. */
   collect(): Promise<void>;
+  /** Applies a reloaded configuration in every serving isolate. */
+  reconfigure(next: ServeConfig): void;
   shutdown(timeoutMs: number): Promise<void>;
 }
 
@@ -51,7 +54,8 @@ interface Serving {
  * @param config The resolved configuration.
  * @returns The exit status: 0 after a clean shutdown.
  */
-export async function serve(config: ServeConfig): Promise<number> {
+export async function serve(initial: ServeConfig): Promise<number> {
+  let config = initial;
   await setupLogging(config.log);
   // Listen for signals before anyone can learn we are ready.
   const signal = new Promise<Deno.Signal>((resolve) => {
@@ -59,13 +63,19 @@ export async function serve(config: ServeConfig): Promise<number> {
       Deno.addSignalListener(name, () => resolve(name));
     }
   });
-  Deno.addSignalListener("SIGHUP", () => {
-    log.info("SIGHUP: nothing to reload; every session kept");
-  });
+  // SIGHUP reloads once serving; before, it must not stop the process either.
+  let onHangup = () => log.info("SIGHUP while starting: nothing reloaded");
+  Deno.addSignalListener("SIGHUP", () => onHangup());
   const tzWarning = invalidTz(Deno.env.get("TZ"));
   if (tzWarning !== null) log.warn("{warning}", { warning: tzWarning });
   const listeners = resolveListeners(config);
   const serving = await startServing(config, listeners);
+  let reloading = Promise.resolve();
+  onHangup = () => {
+    reloading = reloading.then(async () => {
+      config = await reload(config, (next) => serving.reconfigure(next));
+    });
+  };
 
   let shuttingDown = false;
   let metricsServer: MetricsServer | null = null;
@@ -191,6 +201,7 @@ async function startServing(
       metrics,
       clockStatus: watched.status,
       collect: () => pool.collect(),
+      reconfigure: (next) => pool.reload(next.args),
       async shutdown(timeoutMs) {
         await pool.shutdown(timeoutMs);
         watched.close();
@@ -218,6 +229,7 @@ async function startServing(
     metrics: server.metrics,
     clockStatus: server.clockStatus,
     collect: () => Promise.resolve(),
+    reconfigure: (next) => server.reconfigure(next),
     shutdown: (timeoutMs) => server.shutdown(timeoutMs),
   };
 }

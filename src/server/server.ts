@@ -58,6 +58,7 @@ export class Server {
   readonly #tcp: TcpServer[];
   readonly #udp: DatagramServer[];
   readonly #loops: Promise<void>[];
+  readonly #guards: (() => void)[];
   #shutdown: Promise<void> | null = null;
 
   /** @internal Built by {@linkcode startServer}. */
@@ -67,7 +68,9 @@ export class Server {
     services: Services,
     tcp: TcpServer[],
     udp: DatagramServer[],
+    guards: (() => void)[],
   ) {
+    this.#guards = guards;
     this.listeners = listeners;
     this.engine = engine;
     this.#services = services;
@@ -84,6 +87,18 @@ export class Server {
   /** What the server claims about the host clock. */
   get clockStatus(): ClockStatus {
     return this.#services.clockStatus;
+  }
+
+  /**
+   * Applies a reload: what {@linkcode Services.reconfigure} can change, the
+   * UDP listeners re-guarded with the new admissions. Listeners and open
+   * sessions are kept.
+   *
+   * @param config The reloaded configuration.
+   */
+  reconfigure(config: ServeConfig): void {
+    this.#services.reconfigure(config);
+    for (const rebuild of this.#guards) rebuild();
   }
 
   /**
@@ -124,10 +139,12 @@ export function startServer(config: ServeConfig, options: ServerOptions): Server
     limitsBuffer: options.limitsBuffer,
     httpLimitsBuffer: options.httpLimitsBuffer,
   });
-  const { handlers, admission, metrics } = services;
+  const { handlers, metrics } = services;
   const tcp: TcpServer[] = [];
   const udp: DatagramServer[] = [];
   const bound: BoundListener[] = [];
+  /** Rebuild each UDP listener's guarded handler after a reload. */
+  const guards: (() => void)[] = [];
   // Every port this process answers UDP on: none of them is ever answered.
   const udpPorts = [
     ...new Set(options.listeners.filter((l) => l.transport === "udp").map((l) => l.port)),
@@ -146,24 +163,30 @@ export function startServer(config: ServeConfig, options: ServerOptions): Server
             service,
             handler.tcp,
             metrics.counter(service, "tcp"),
-            admission[service].tcp,
+            // Read per connection: a reload replaces the admissions.
+            (remote) => services.admission[service].tcp(remote),
           ),
         );
         bound.push(listener);
       } else if (transport === "udp" && handler.udp !== undefined && options.serveUdp) {
         const socket = bind((host) => engine.listenDatagram(host, port));
-        const guarded = admission[service].udp(
-          service as UdpService, // only UDP services have a datagram handler
-          udpPorts,
-          handler.udp,
-          handler.kiss,
-          handler.tooLarge,
-        );
+        const udpHandler = handler.udp;
+        const guard = () =>
+          services.admission[service].udp(
+            service as UdpService, // only UDP services have a datagram handler
+            udpPorts,
+            udpHandler,
+            handler.kiss,
+            handler.tooLarge,
+          );
+        let guarded = guard();
+        guards.push(() => guarded = guard());
         udp.push(
           new DatagramServer(
             socket,
             service,
-            guarded,
+            (request, remote, counters, receivedAt) =>
+              guarded(request, remote, counters, receivedAt),
             metrics.counter(service, "udp"),
             handler.stamp,
           ),
@@ -178,5 +201,5 @@ export function startServer(config: ServeConfig, options: ServerOptions): Server
     engine.close().catch(() => {});
     throw error;
   }
-  return new Server(bound, engine, services, tcp, udp);
+  return new Server(bound, engine, services, tcp, udp, guards);
 }

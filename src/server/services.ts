@@ -47,8 +47,18 @@ export interface Services {
   readonly clockStatus: ClockStatus;
   /** This isolate's counters. */
   readonly metrics: Metrics;
-  /** Each service's access list and rate tables (shared by services whose settings agree). */
+  /**
+   * Each service's access list and rate tables (shared by services whose
+   * settings agree); replaced by {@linkcode Services.reconfigure}, so read it
+   * per connection or datagram, not once.
+   */
   readonly admission: Readonly<Record<ServiceName, Admission>>;
+  /**
+   * Applies what a reload may change without rebinding: the access lists
+   * and rate limits (new, empty rate tables), the session protocol's default
+   * format and zone, its timeouts and limits. Open sessions are kept.
+   */
+  reconfigure(config: ServeConfig): void;
   /**
    * Says goodbye to open sessions and lets HTTP requests in flight finish,
    * within `timeoutMs`; close the listeners first.
@@ -159,12 +169,13 @@ export function createServices(config: ServeConfig, options: ServiceOptions): Se
     limitsBuffer: options.limitsBuffer,
   });
   const encoder = new TextEncoder();
-  const { daytimeFormat, zone } = config;
-  const daytime = new OneShotService(
-    clock,
-    (now) => encoder.encode(daytimeFormat.render(now, zone, clock.monotonicNanos()) + "\r\n"),
-    daytimeFormat.resolutionNanos >= 1_000_000_000,
-  );
+  const daytimeService = ({ daytimeFormat, zone }: ServeConfig) =>
+    new OneShotService(
+      clock,
+      (now) => encoder.encode(daytimeFormat.render(now, zone, clock.monotonicNanos()) + "\r\n"),
+      daytimeFormat.resolutionNanos >= 1_000_000_000,
+    );
+  let daytime = daytimeService(config);
   const time = new OneShotService(clock, encodeRfc868);
   const ntp = new NtpService(clock, clockStatus);
   const http = createHttpService({
@@ -196,11 +207,20 @@ export function createServices(config: ServeConfig, options: ServiceOptions): Se
     },
     http: { tcp: http.handler },
   };
-  const admission = admissionsFor(config, metrics);
+  let admission = admissionsFor(config);
+  registerRateGauges(metrics, () => Object.values(admission));
   return {
     clockStatus,
     metrics,
-    admission,
+    get admission() {
+      return admission;
+    },
+    reconfigure(next) {
+      admission = admissionsFor(next);
+      protocol.setDefaults({ defaultFormat: next.defaultFormat, defaultZone: next.zone });
+      daytime = daytimeService(next);
+      sessions.reconfigure(next);
+    },
     drain: async (timeoutMs) => {
       await Promise.all([sessions.shutdown(timeoutMs), http.shutdown(timeoutMs)]);
     },
@@ -213,31 +233,54 @@ export function createServices(config: ServeConfig, options: ServiceOptions): Se
 }
 
 /**
+ * Reports the rate tables' sizes as `clockd_tcp_rate_limit_sources` and
+ * `clockd_udp_rate_limit_sources`, summed over the isolate's distinct
+ * tables as they are when `/metrics` is read (a reload replaces them).
+ * A gauge is registered only if some table of its transport exists now.
+ *
+ * @param metrics Where the gauges go.
+ * @param current The admissions in force (duplicates are counted once).
+ */
+function registerRateGauges(metrics: Metrics, current: () => Admission[]): void {
+  for (const transport of ["tcp", "udp"] as const) {
+    const sum = () => {
+      let total: number | null = null;
+      for (const admission of new Set(current())) {
+        const size = admission.sources(transport);
+        if (size !== null) total = (total ?? 0) + size;
+      }
+      return total;
+    };
+    if (sum() === null) continue;
+    metrics.addGauge(
+      `clockd_${transport}_rate_limit_sources`,
+      `Sources in the ${transport.toUpperCase()} rate limiter's tables (each bounded by --rate-sources).`,
+      () => sum() ?? 0,
+    );
+  }
+}
+
+/**
  * One {@linkcode Admission} per distinct per-service setting (`[service.NAME]`
  * in the config file, `--service`): services whose access lists and rates
  * agree share one, so with no per-service settings every service shares the
  * global access list and rate tables, as a single `--udp-rate` means.
  *
  * @param config The resolved configuration (`services` holds each service's settings).
- * @param metrics Where the rate tables' sizes are reported (gauges of one name are summed).
  * @returns Each service's admission.
  *
  * @example Usage
  * ```ts
  * import { parseServeArgs, type ServeConfig } from "../cli/serve_config.ts";
- * import { Metrics } from "../ops/metrics.ts";
  * import { admissionsFor } from "./services.ts";
  * const config = parseServeArgs(["--service", "ntp.deny=192.0.2.0/24"]) as ServeConfig;
- * const admission = admissionsFor(config, new Metrics());
+ * const admission = admissionsFor(config);
  * const client = { transport: "tcp", hostname: "192.0.2.7", port: 40000 } as const;
  * if (admission.ntp === admission.session) throw new Error("NTP has its own");
  * if (admission.session.tcp(client) !== null) throw new Error("the session admits it");
  * ```
  */
-export function admissionsFor(
-  config: ServeConfig,
-  metrics: Metrics,
-): Record<ServiceName, Admission> {
+export function admissionsFor(config: ServeConfig): Record<ServiceName, Admission> {
   const shared = new Map<string, Admission>();
   const result = {} as Record<ServiceName, Admission>;
   for (
@@ -257,7 +300,6 @@ export function admissionsFor(
         udpRate,
         udpBurst,
         rateSources: config.rateSources,
-        metrics,
       });
       shared.set(key, admission);
     }

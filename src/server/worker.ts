@@ -68,6 +68,11 @@ scope.onmessage = async ({ data }) => {
         bind: error instanceof BindError,
       });
     }
+  } else if (data.type === "reload") {
+    const config = parseServeArgs(data.args);
+    if (config === "help" || server === null) return;
+    await setupLogging(config.log);
+    server.reconfigure(config);
   } else if (data.type === "collect") {
     postMetrics();
   } else if (data.type === "peers") {

@@ -173,6 +173,16 @@ export class WorkerPool {
   }
 
   /**
+   * Hands every worker a reloaded configuration to apply in place.
+   *
+   * @param args The reloaded configuration as `serve` arguments (`ServeConfig.args`).
+   */
+  reload(args: readonly string[]): void {
+    const message: ToWorker = { type: "reload", args: [...args] };
+    for (const worker of this.#workers) worker.postMessage(message);
+  }
+
+  /**
    * Asks every worker to shut down (goodbyes to its sessions) and waits, at
    * most `timeoutMs`, then terminates what is left.
    *

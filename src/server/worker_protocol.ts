@@ -8,6 +8,7 @@
  *   `metrics` (this worker's counters), answered by in: `peers` (everyone
  *   else's), so `stats` in any isolate and `/metrics` count the whole process
  * - in: `collect`; out: `metrics` at once (the primary renders `/metrics` fresh)
+ * - in: `reload` (the reloaded configuration as `serve` arguments): applied in place
  * - in: `shutdown`; out: `stopped`
  *
  * @module
@@ -41,6 +42,7 @@ export type ToWorker =
   }
   | { type: "shutdown"; timeoutMs: number }
   | { type: "collect" }
+  | { type: "reload"; args: string[] }
   | { type: "peers"; peers: [name: string, snapshot: readonly CounterSnapshot[]][] };
 
 /** A message from a worker to the primary. */

@@ -31,8 +31,8 @@ export const ADDRESS_SLOTS = 65_536;
 export class SessionLimits {
   /** The shared counters: [0] the total, [1 + slot] per address. Pass it to workers. */
   readonly buffer: SharedArrayBuffer;
-  readonly #max: number;
-  readonly #maxPerKey: number;
+  #max: number;
+  #maxPerKey: number;
   readonly #counts: Int32Array;
 
   /**
@@ -45,6 +45,18 @@ export class SessionLimits {
     this.#maxPerKey = maxPerKey;
     this.buffer = buffer ?? new SharedArrayBuffer((1 + ADDRESS_SLOTS) * 4);
     this.#counts = new Int32Array(this.buffer);
+  }
+
+  /**
+   * Changes both limits (a reload): sessions open beyond a lowered limit
+   * stay; new ones wait until the count is under it.
+   *
+   * @param max Most sessions open at once.
+   * @param maxPerKey Most sessions open at once from one address.
+   */
+  setLimits(max: number, maxPerKey: number): void {
+    this.#max = max;
+    this.#maxPerKey = maxPerKey;
   }
 
   /** Sessions open now, in the whole process. */

@@ -131,8 +131,8 @@ interface CachedAnswer {
  */
 export class SessionProtocol {
   readonly #clock: Clock;
-  readonly #defaultFormat: TimeFormat;
-  readonly #defaultZone: Zone;
+  #defaultFormat: TimeFormat;
+  #defaultZone: Zone;
   readonly #info: SessionInfo;
   readonly #zones = new Map<string, Zone>();
   readonly #answers = new Map<string, CachedAnswer>();
@@ -155,6 +155,17 @@ export class SessionProtocol {
    * @param persistent True for a TCP session, false for a UDP datagram.
    * @returns The state.
    */
+  /**
+   * Changes the format and zone of sessions opened from now on (a reload);
+   * open sessions keep theirs.
+   *
+   * @param defaults The new defaults.
+   */
+  setDefaults(defaults: { defaultFormat: TimeFormat; defaultZone: Zone }): void {
+    this.#defaultFormat = defaults.defaultFormat;
+    this.#defaultZone = defaults.defaultZone;
+  }
+
   newState(persistent: boolean): SessionState {
     return {
       format: this.#defaultFormat,

@@ -33,7 +33,7 @@ import type { StreamConn } from "../../io/stream.ts";
 import { peerKey } from "../../admission/peer.ts";
 import type { ServiceCounters } from "../../ops/counters.ts";
 import { Session } from "./_session.ts";
-import type { SessionServiceOptions } from "./session_service_options.ts";
+import type { SessionServiceOptions, SessionSettings } from "./session_service_options.ts";
 
 const encoder = new TextEncoder();
 const log = logger("client");
@@ -54,8 +54,8 @@ const BUFFERS_PER_SLAB = 256;
  */
 export class SessionService {
   readonly #protocol: SessionProtocol;
-  readonly #idleTimeoutMs: number;
-  readonly #partialWaitMs: number;
+  #idleTimeoutMs: number;
+  #partialWaitMs: number;
   readonly #limits: SessionLimits;
   readonly #now: () => number;
   readonly #sessions = new Set<Session>();
@@ -330,6 +330,13 @@ export class SessionService {
         closeQuietly(session.conn);
       }
     }
+  }
+
+  /** Applies a reload's settings: timeouts from the next sweep, limits from the next session. */
+  reconfigure(settings: SessionSettings): void {
+    this.#idleTimeoutMs = settings.idleTimeoutMs;
+    this.#partialWaitMs = settings.partialWaitMs;
+    this.#limits.setLimits(settings.maxSessions, settings.maxSessionsPerIp);
   }
 
   /**

@@ -32,3 +32,9 @@ export interface SessionServiceOptions {
   /** Milliseconds on a clock that only moves forward. @default {performance.now} */
   now?: () => number;
 }
+
+/** The settings a reload may change (`SessionService.reconfigure`). */
+export type SessionSettings = Pick<
+  SessionServiceOptions,
+  "idleTimeoutMs" | "partialWaitMs" | "maxSessions" | "maxSessionsPerIp"
+>;
