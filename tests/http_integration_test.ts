@@ -58,3 +58,37 @@ engineTest({
     } catch { /* closed */ }
   },
 });
+
+engineTest({
+  name:
+    "/metrics names the engine and the clock state, from the primary and from --http in a worker",
+  async fn() {
+    await using server = await startClockd([
+      "--http",
+      "127.0.0.1:0",
+      "--metrics",
+      "127.0.0.1:0",
+      "--ntp-sync",
+      "always",
+      "--ntp-stratum",
+      "4",
+      "--workers",
+      "2",
+    ]);
+    for (const port of [server.metrics!.port, server.port("http", "tcp")]) {
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      match(
+        text,
+        new RegExp(
+          `^clockd_build_info\\{version="[^"]+",deno="[^"]+",io="${server.io}"\\} 1$`,
+          "m",
+        ),
+      );
+      // Each isolate's clock state, never summed over the workers.
+      match(text, /^clockd_clock_stratum 4$/m);
+      match(text, /^clockd_clock_synchronised 1$/m);
+      match(text, /^clockd_clock_leap_indicator 0$/m);
+      match(text, /^clockd_clock_max_error_seconds NaN$/m, "--ntp-sync always: no kernel bound");
+    }
+  },
+});

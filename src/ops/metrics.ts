@@ -68,7 +68,8 @@ export class Metrics {
   readonly #counters: ServiceCounters[] = [];
   readonly #byKey = new Map<string, ServiceCounters>();
   readonly #peers = new Map<string, readonly CounterSnapshot[]>();
-  readonly #gauges: { name: string; help: string; read: () => number }[] = [];
+  readonly #gauges: { name: string; help: string; read: () => number; local: boolean }[] = [];
+  readonly #info: Record<string, string> = {};
   readonly #peerGauges = new Map<string, readonly GaugeSnapshot[]>();
   readonly #processFigures: () => ProcessFigures;
   #lagSeconds: number | null = null;
@@ -178,13 +179,26 @@ export class Metrics {
       figures: this.#processFigures(),
       eventLoopLagSeconds: this.#lagSeconds,
       gauges: this.gaugeSnapshot(true),
+      info: this.#info,
     });
+  }
+
+  /**
+   * Sets one label of `clockd_build_info`, e.g. `io` to the engine serving.
+   *
+   * @param name The label's name.
+   * @param value Its value.
+   */
+  setInfo(name: string, value: string): void {
+    this.#info[name] = value;
   }
 
   /**
    * The values of the gauges added with {@linkcode Metrics.addGauge}, read now.
    *
-   * @param withPeers Whether to add the peers' gauges of the same name.
+   * @param withPeers Whether to add the peers' gauges of the same name
+   *   (rendering); without, only the gauges other isolates may sum (sharing:
+   *   no `local` one).
    * @returns One entry per gauge name.
    */
   gaugeSnapshot(withPeers = false): GaugeSnapshot[] {
@@ -193,7 +207,9 @@ export class Metrics {
       const into = byName.get(name);
       byName.set(name, { name, help, value: (into?.value ?? 0) + value });
     };
-    for (const { name, help, read } of this.#gauges) add({ name, help, value: read() });
+    for (const { name, help, read, local } of this.#gauges) {
+      if (withPeers || !local) add({ name, help, value: read() });
+    }
     if (withPeers) { for (const gauges of this.#peerGauges.values()) gauges.forEach(add); }
     return [...byName.values()];
   }
@@ -216,9 +232,12 @@ export class Metrics {
    * @param name The metric name.
    * @param help Its `# HELP` text.
    * @param read Returns its value now.
+   * @param local True for a value every isolate has alike (the clock
+   *   state): rendered from this isolate's reading only, never summed with
+   *   the other isolates'.
    */
-  addGauge(name: string, help: string, read: () => number): void {
-    this.#gauges.push({ name, help, read });
+  addGauge(name: string, help: string, read: () => number, local = false): void {
+    this.#gauges.push({ name, help, read, local });
   }
 
   /**

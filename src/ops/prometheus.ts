@@ -26,6 +26,13 @@ export interface PrometheusInput {
   readonly eventLoopLagSeconds: number | null;
   /** The added gauges, one entry per name. */
   readonly gauges: readonly GaugeSnapshot[];
+  /**
+   * How the process runs (e.g. `io`), rendered as the labels of
+   * `clockd_build_info`.
+   *
+   * @default {{}}
+   */
+  readonly info?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -62,7 +69,9 @@ export function renderPrometheus(input: PrometheusInput): string {
   const { counters, figures: p, eventLoopLagSeconds } = input;
   const withSessions = counters.filter((c) => c.sessions);
   family(out, "clockd_build_info", "gauge", "clockd's version, as labels; always 1.", [
-    `{version="${escapeLabel(VERSION)}",deno="${escapeLabel(Deno.version.deno)}"} 1`,
+    `{version="${escapeLabel(VERSION)}",deno="${escapeLabel(Deno.version.deno)}"${
+      Object.entries(input.info ?? {}).map(([k, v]) => `,${k}="${escapeLabel(v)}"`).join("")
+    }} 1`,
   ]);
   family(
     out,

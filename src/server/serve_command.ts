@@ -26,7 +26,7 @@ import type { ClockStatus } from "../time/clock_status.ts";
 import { BindError, type BoundListener, describeListeners, resolveListeners } from "./bind.ts";
 import { type Server, startServer } from "./server.ts";
 import { reload } from "./reload.ts";
-import { watchClock } from "./services.ts";
+import { addClockGauges, watchClock } from "./services.ts";
 import { WorkerPool, WorkerStartError } from "./worker_pool.ts";
 
 const log = logger("server");
@@ -70,6 +70,11 @@ export async function serve(initial: ServeConfig): Promise<number> {
   if (tzWarning !== null) log.warn("{warning}", { warning: tzWarning });
   const listeners = resolveListeners(config);
   const serving = await startServing(config, listeners);
+  if (serving.workers > 0) {
+    // The primary renders /metrics: its own clock state, the engine its workers run.
+    serving.metrics.setInfo("io", serving.io);
+    addClockGauges(serving.metrics, serving.clockStatus);
+  }
   let reloading = Promise.resolve();
   onHangup = () => {
     reloading = reloading.then(async () => {

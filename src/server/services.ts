@@ -209,6 +209,8 @@ export function createServices(config: ServeConfig, options: ServiceOptions): Se
   };
   let admission = admissionsFor(config);
   registerRateGauges(metrics, () => Object.values(admission));
+  metrics.setInfo("io", options.io);
+  addClockGauges(metrics, clockStatus);
   return {
     clockStatus,
     metrics,
@@ -306,4 +308,52 @@ export function admissionsFor(config: ServeConfig): Record<ServiceName, Admissio
     result[service] = admission;
   }
   return result;
+}
+
+/**
+ * The clock state as gauges of `/metrics`: whether synchronised, the
+ * stratum, the kernel's maximum error (NaN when unknown) and the leap
+ * indicator NTP answers carry.
+ *
+ * @param metrics Where they go.
+ * @param clock The clock state (refreshed by its owner).
+ *
+ * @example Usage
+ * ```ts
+ * import { addClockGauges } from "./services.ts";
+ * import { Metrics } from "../ops/metrics.ts";
+ * import { ClockStatus } from "../time/clock_status.ts";
+ * import { systemClock } from "../time/clock.ts";
+ * const metrics = new Metrics();
+ * const clock = new ClockStatus({ sync: "always", stratum: 3, referenceId: "GPS", clock: systemClock });
+ * addClockGauges(metrics, clock);
+ * if (!metrics.renderPrometheus().includes("clockd_clock_stratum 3\n")) throw new Error();
+ * clock.close();
+ * ```
+ */
+export function addClockGauges(metrics: Metrics, clock: ClockStatus): void {
+  metrics.addGauge(
+    "clockd_clock_synchronised",
+    "1 while NTP answers claim a synchronised clock, else 0.",
+    () => clock.ntpState.leap === 3 ? 0 : 1,
+    true,
+  );
+  metrics.addGauge(
+    "clockd_clock_stratum",
+    "The stratum NTP answers carry.",
+    () => clock.ntpState.stratum,
+    true,
+  );
+  metrics.addGauge(
+    "clockd_clock_max_error_seconds",
+    "The kernel's maximum error of the host clock, seconds (NaN when unknown).",
+    () => clock.errorBoundSeconds ?? NaN,
+    true,
+  );
+  metrics.addGauge(
+    "clockd_clock_leap_indicator",
+    "The leap indicator NTP answers carry: 0 none, 1 insert, 2 delete, 3 unsynchronised.",
+    () => clock.ntpState.leap,
+    true,
+  );
 }
