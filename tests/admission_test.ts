@@ -42,15 +42,15 @@ Deno.test("Admission.udp() drops reflection ports, denied and rate-limited sourc
   const a = admission({ deny: [parseCidr("203.0.113.0/24")], udpRate: 1 / 60 });
   const handle = a.udp("session", [1200, 1300], echo);
   const request = new Uint8Array(9);
-  strictEqual(handle(request, udp("192.0.2.1", 37), counters, NOW), null);
+  strictEqual(handle(request, udp("192.0.2.1", 37), counters, NOW, 0), null);
   strictEqual(
-    handle(request, udp("192.0.2.1", 1200), counters, NOW),
+    handle(request, udp("192.0.2.1", 1200), counters, NOW, 0),
     null,
     "the listener's own port",
   );
-  strictEqual(handle(request, udp("203.0.113.5"), counters, NOW), null);
-  strictEqual(handle(request, udp("192.0.2.1"), counters, NOW), answer);
-  strictEqual(handle(request, udp("192.0.2.1"), counters, NOW), null);
+  strictEqual(handle(request, udp("203.0.113.5"), counters, NOW, 0), null);
+  strictEqual(handle(request, udp("192.0.2.1"), counters, NOW, 0), answer);
+  strictEqual(handle(request, udp("192.0.2.1"), counters, NOW, 0), null);
   strictEqual(counters.drops.reflection, 2);
   strictEqual(counters.drops.denied, 1);
   strictEqual(counters.drops["rate-limited"], 1);
@@ -62,14 +62,18 @@ Deno.test("Admission.udp() sends NTP's kiss instead of a rate-limit drop, and ac
   const handle = admission({ udpRate: 1 / 60 }).udp("ntp", [123], echo, () => kiss);
   const request = new Uint8Array(48);
   strictEqual(
-    handle(request, udp("192.0.2.1", 123), counters, NOW),
+    handle(request, udp("192.0.2.1", 123), counters, NOW, 0),
     answer,
     "NTP peers use port 123",
   );
-  strictEqual(handle(request, udp("192.0.2.1", 123), counters, NOW), kiss);
-  strictEqual(handle(request, udp("192.0.2.1", 123), counters, NOW), null, "one kiss per interval");
+  strictEqual(handle(request, udp("192.0.2.1", 123), counters, NOW, 0), kiss);
   strictEqual(
-    handle(request, udp("192.0.2.1", 13), counters, NOW),
+    handle(request, udp("192.0.2.1", 123), counters, NOW, 0),
+    null,
+    "one kiss per interval",
+  );
+  strictEqual(
+    handle(request, udp("192.0.2.1", 13), counters, NOW, 0),
     null,
     "daytime's port is dropped",
   );
@@ -87,10 +91,14 @@ Deno.test("Admission.udp() never sends more than 3x the request, at any rate set
       undefined,
       () => short,
     );
-    strictEqual(handle(new Uint8Array(4), udp("192.0.2.1"), counters, NOW), short);
-    strictEqual(handle(new Uint8Array(128), udp("192.0.2.1"), counters, NOW), big, "padded");
+    strictEqual(handle(new Uint8Array(4), udp("192.0.2.1"), counters, NOW, 0), short);
+    strictEqual(handle(new Uint8Array(128), udp("192.0.2.1"), counters, NOW, 0), big, "padded");
     strictEqual(counters.drops.amplification, 1);
     const time = admission({ udpRate }).udp("time", [37], () => big);
-    strictEqual(time(new Uint8Array(0), udp("192.0.2.1"), counters, NOW), null, "no short answer");
+    strictEqual(
+      time(new Uint8Array(0), udp("192.0.2.1"), counters, NOW, 0),
+      null,
+      "no short answer",
+    );
   }
 });

@@ -207,7 +207,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "clockd serve with no flags serves session, daytime, time and NTP on no-root ports",
+  name: "clockd serve with no flags serves session, daytime, time, NTP, Roughtime and HTTP on no-root ports",
   // Ignored where another program holds one of the default ports on this machine.
   ignore: !([
     ["tcp", 1200],
@@ -217,6 +217,8 @@ Deno.test({
     ["tcp", 10037],
     ["udp", 10037],
     ["udp", 10123],
+    ["tcp", 2002],
+    ["udp", 2002],
     ["tcp", 8080],
   ] as const).every(([transport, port]) => canBind(transport, "0.0.0.0", port)),
   fn: async () => {
@@ -230,6 +232,8 @@ Deno.test({
       "time tcp 10037",
       "time udp 10037",
       "ntp udp 10123",
+      "roughtime tcp 2002",
+      "roughtime udp 2002",
       "http tcp 8080",
     ]);
     ok(running.listeners.every((l) => l.hostname === "::" || l.hostname === "0.0.0.0"));

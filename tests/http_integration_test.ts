@@ -80,7 +80,7 @@ engineTest({
       match(
         text,
         new RegExp(
-          `^clockd_build_info\\{version="[^"]+",deno="[^"]+",io="${server.io}"\\} 1$`,
+          `^clockd_build_info\\{version="[^"]+",deno="[^"]+",io="${server.io}",tz_runtime="\\w+\\+?",tzdata_system="\\w+"\\} 1$`,
           "m",
         ),
       );

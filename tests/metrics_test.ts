@@ -10,6 +10,7 @@ import { escapeLabel, formatValue } from "../src/ops/prometheus.ts";
 import { MAX_STATS_LINE_BYTES } from "../src/ops/stats_line.ts";
 import { PROMETHEUS_CONTENT_TYPE, startMetricsServer } from "../src/ops/metrics_server.ts";
 import { VERSION } from "../src/cli/version.ts";
+import { DROP_REASONS } from "../src/ops/counters.ts";
 
 /** A metric family as parse-prometheus-text-format returns it (untyped upstream). */
 interface ParsedFamily {
@@ -92,12 +93,14 @@ clockd_dropped_total{service="session",transport="tcp",reason="denied"} 0
 clockd_dropped_total{service="session",transport="tcp",reason="malformed"} 0
 clockd_dropped_total{service="session",transport="tcp",reason="reflection"} 0
 clockd_dropped_total{service="session",transport="tcp",reason="amplification"} 0
+clockd_dropped_total{service="session",transport="tcp",reason="unsynchronised"} 0
 clockd_dropped_total{service="ntp",transport="udp",reason="oversized"} 0
 clockd_dropped_total{service="ntp",transport="udp",reason="rate-limited"} 7
 clockd_dropped_total{service="ntp",transport="udp",reason="denied"} 0
 clockd_dropped_total{service="ntp",transport="udp",reason="malformed"} 3
 clockd_dropped_total{service="ntp",transport="udp",reason="reflection"} 0
 clockd_dropped_total{service="ntp",transport="udp",reason="amplification"} 0
+clockd_dropped_total{service="ntp",transport="udp",reason="unsynchronised"} 0
 # HELP clockd_sessions_open TCP sessions open now.
 # TYPE clockd_sessions_open gauge
 clockd_sessions_open{service="session",transport="tcp"} 3
@@ -187,7 +190,7 @@ Deno.test("Metrics.renderPrometheus() output parses with a Prometheus text parse
   assert.equal(sample(families, "clockd_errors_total", session), 1);
   assert.equal(sample(families, "clockd_dropped_total", { ...ntp, reason: "rate-limited" }), 7);
   assert.equal(sample(families, "clockd_dropped_total", { ...ntp, reason: "malformed" }), 3);
-  assert.equal(families.get("clockd_dropped_total")!.metrics.length, 3 * 6);
+  assert.equal(families.get("clockd_dropped_total")!.metrics.length, 3 * DROP_REASONS.length);
   assert.equal(sample(families, "clockd_sessions_open", session), 3);
   assert.equal(families.get("clockd_sessions_open")!.metrics.length, 1, "tcp only");
   assert.equal(sample(families, "clockd_sessions_closed_total", { ...session, reason: "quit" }), 5);

@@ -37,7 +37,7 @@ import {
 } from "./_roughtime_vectors.ts";
 
 /** A responder with Cloudflare's generator's keys and window. */
-function cloudflareResponder(): Promise<RoughtimeResponder> {
+function cloudflareResponder(): RoughtimeResponder {
   return RoughtimeResponder.create({
     rootSeed: CLOUDFLARE_ROOT_SEED,
     now: CLOUDFLARE_NOW,

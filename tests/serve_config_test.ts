@@ -155,7 +155,7 @@ disable = true
   ok(!config.listeners.some((l) => l.service === "time"), "a disabled service is not opened");
   deepStrictEqual(
     [...new Set(config.listeners.map((l) => l.service))],
-    ["session", "daytime", "ntp", "http"],
+    ["session", "daytime", "ntp", "roughtime", "http"],
   );
 });
 

@@ -93,7 +93,7 @@ Deno.test("under journald (JOURNAL_STREAM set) lines carry <N> priorities and no
 });
 
 engineTest({
-  name: "SIGHUP never stops clockd: one log line, every session kept",
+  name: "SIGHUP never stops clockd: one reload line each (and the leap table's), every session kept",
   async fn() {
     await using server = await startClockd(["--session", "127.0.0.1:0/tcp", "--workers", "2"]);
     using client = await LineClient.connect(server.port("session", "tcp"));
@@ -103,7 +103,8 @@ engineTest({
       await sleep(200);
     }
     match(await client.ask("timestamp"), /^\d+$/, "the session survived three SIGHUPs");
-    strictEqual(server.stderr().match(/SIGHUP: /g)?.length, 3, server.stderr());
+    strictEqual(server.stderr().match(/SIGHUP: reloaded /g)?.length, 3, server.stderr());
+    strictEqual(server.stderr().match(/SIGHUP: leap seconds: /g)?.length, 3, server.stderr());
     const status = await server.stop("SIGTERM");
     strictEqual(status.code, 0);
   },

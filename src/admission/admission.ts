@@ -122,15 +122,15 @@ export class Admission {
       const short = tooLarge(request.length, answer.length);
       return allowsAnswer(request.length, short.length) ? short : null;
     };
-    return (request, remote, counters, receivedAt) => {
+    return (request, remote, counters, receivedAt, index) => {
       const verdict = guard.check(remote);
       if (verdict === "ok") {
-        return bounded(request, handle(request, remote, counters, receivedAt), counters);
+        return bounded(request, handle(request, remote, counters, receivedAt, index), counters);
       }
       if (verdict === "rate-limited-kiss") {
         counters.drops["rate-limited"]++;
         if (kiss === undefined) return null;
-        return bounded(request, kiss(request, remote, counters, receivedAt), counters);
+        return bounded(request, kiss(request, remote, counters, receivedAt, index), counters);
       }
       counters.drops[verdict]++;
       return null;

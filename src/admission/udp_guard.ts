@@ -16,7 +16,7 @@ import { sourcePrefix } from "./ip.ts";
 const NTP_PORT = 123;
 
 /** A UDP service clockd serves. */
-export type UdpService = "session" | "daytime" | "time" | "ntp";
+export type UdpService = "session" | "daytime" | "time" | "ntp" | "ntp-smear" | "roughtime";
 
 /**
  * What {@linkcode UdpGuard.check} decided; every value but `"ok"` and
@@ -112,7 +112,7 @@ export class UdpGuard {
    * @param options The service, access list, limiter and clockd's UDP ports.
    */
   constructor(options: UdpGuardOptions) {
-    this.#ntp = options.service === "ntp";
+    this.#ntp = options.service === "ntp" || options.service === "ntp-smear";
     this.#access = options.access;
     this.#limiter = options.limiter;
     for (const port of [...REFLECTION_PORTS, ...(options.udpPorts ?? [])]) {

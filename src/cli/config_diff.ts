@@ -20,7 +20,8 @@ export interface ConfigDiff {
    * `udp-rate`, `udp-burst`, `tcp-rate`, `rate-sources`, `log-level`,
    * `default-format`, `daytime-format`, `tz`, `idle-timeout`,
    * `partial-wait`, `max-sessions`, `max-sessions-per-ip`,
-   * `shutdown-timeout`, and a service's own `service.NAME.allow`, `deny`,
+   * `shutdown-timeout`, `leap-file` (the file is read again on every
+   * reload, changed or not), and a service's own `service.NAME.allow`, `deny`,
    * `udp-rate`, `udp-burst`, `tcp-rate`.
    */
   readonly applied: string[];
@@ -53,6 +54,9 @@ const READINGS: readonly Reading[] = [
   ["ntp-sync", false, (c) => c.ntpSync],
   ["ntp-stratum", false, (c) => c.ntpStratum],
   ["ntp-refid", false, (c) => c.ntpRefid],
+  ["leap-file", true, (c) => c.leapFile],
+  ["roughtime-key", false, (c) => c.roughtimeKey],
+  ["roughtime-radius", false, (c) => c.roughtimeRadiusMicros],
   ["default-format", true, (c) => c.defaultFormat.name],
   ["tz", true, (c) => c.zone.name],
   ["idle-timeout", true, (c) => c.idleTimeoutMs],

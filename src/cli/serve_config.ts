@@ -64,6 +64,18 @@ export interface ServeConfig {
   readonly ntpStratum: number;
   /** Reference ID NTP answers claim while synchronised. */
   readonly ntpRefid: string;
+  /**
+   * The leap-seconds file (`--leap-file`); null: the system's, the first of
+   * `LEAP_SECONDS_FILE_CANDIDATES` that exists.
+   */
+  readonly leapFile: string | null;
+  /**
+   * The Roughtime long-term key's file (`--roughtime-key`, a 32-byte
+   * seed); null: an ephemeral key made at start.
+   */
+  readonly roughtimeKey: string | null;
+  /** The radius Roughtime claims under `--ntp-sync always`, microseconds. */
+  readonly roughtimeRadiusMicros: number;
   /** Zone of a new session. */
   readonly zone: Zone;
   /** Idle read deadline of a TCP session (ms). */
@@ -235,7 +247,7 @@ function resolveServeConfig(
   const named = SERVICE_NAMES.some((service) => values[service] !== undefined);
   for (const service of SERVICE_NAMES) {
     const { transports, defaultPort } = SERVICES[service];
-    const given = named ? values[service] ?? [] : [`:${defaultPort}`];
+    const given = named ? values[service] ?? [] : defaultPort === null ? [] : [`:${defaultPort}`];
     for (const address of given) {
       const parsed = check(service, () => parseListenAddress(address, transports));
       if (services[service].disabled) continue;
@@ -246,6 +258,7 @@ function resolveServeConfig(
   if (listeners.length === 0) {
     throw new UsageError("serve: every service with a listener is disabled");
   }
+  checkSmearApart(listeners);
 
   const defaultFormat = check("default-format", () => knownFormat(text("default-format")));
   const daytimeFormat = check("daytime-format", () => knownFormat(text("daytime-format")));
@@ -294,6 +307,13 @@ function resolveServeConfig(
     ntpSync,
     ntpStratum: check("ntp-stratum", () => parseInteger(text("ntp-stratum"), 1, 15)),
     ntpRefid,
+    leapFile: values["leap-file"] ?? null,
+    roughtimeKey: values["roughtime-key"] ?? null,
+    roughtimeRadiusMicros: check("roughtime-radius", () => {
+      const ms = parseDuration(text("roughtime-radius"));
+      if (ms <= 0 || ms > 3_600_000) throw new RangeError("must be more than 0 and at most 1h");
+      return Math.round(ms * 1000);
+    }),
     zone: check("tz", () => resolveZone(text("tz"))),
     idleTimeoutMs,
     partialWaitMs,
@@ -317,6 +337,26 @@ function resolveServeConfig(
     commandLine: [...commandLine],
     args: settingsToArgs(settings),
   };
+}
+
+/**
+ * A smeared and an unsmeared NTP listener never share an address: a client
+ * that reaches both sees two clocks a leap second apart.
+ */
+function checkSmearApart(listeners: readonly ListenerConfig[]): void {
+  const ntp = listeners.filter((listener) => listener.service === "ntp");
+  for (const smear of listeners.filter((listener) => listener.service === "ntp-smear")) {
+    const clash = ntp.find(({ address }) =>
+      address.port === smear.address.port && address.port !== 0 &&
+      (address.hostname === smear.address.hostname || address.hostname === "" ||
+        smear.address.hostname === "")
+    );
+    if (clash !== undefined) {
+      throw new UsageError(
+        `${smear.origin}: the smeared NTP listener must not share an address with ${clash.origin}`,
+      );
+    }
+  }
 }
 
 function knownFormat(name: string): TimeFormat {

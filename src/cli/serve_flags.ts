@@ -16,20 +16,30 @@ import {
 } from "../admission/rate_limiter.ts";
 
 /** A service clockd can listen for. */
-export type ServiceName = "session" | "daytime" | "time" | "ntp" | "http";
+export type ServiceName =
+  | "session"
+  | "daytime"
+  | "time"
+  | "ntp"
+  | "ntp-smear"
+  | "roughtime"
+  | "http";
 
 /**
  * What each service serves by default: its transports (as its RFC defines
  * them) and the port used when no listener flag is given (no root needed;
- * the systemd unit uses the standard 13, 37 and 123).
+ * the systemd unit uses the standard 13, 37 and 123); null for a service
+ * served only when asked for (the smeared NTP listener).
  */
 export const SERVICES: Readonly<
-  Record<ServiceName, { transports: readonly Transport[]; defaultPort: number }>
+  Record<ServiceName, { transports: readonly Transport[]; defaultPort: number | null }>
 > = {
   session: { transports: ["tcp", "udp"], defaultPort: 1200 },
   daytime: { transports: ["tcp", "udp"], defaultPort: 10013 },
   time: { transports: ["tcp", "udp"], defaultPort: 10037 },
   ntp: { transports: ["udp"], defaultPort: 10123 },
+  "ntp-smear": { transports: ["udp"], defaultPort: null },
+  roughtime: { transports: ["tcp", "udp"], defaultPort: 2002 },
   http: { transports: ["tcp"], defaultPort: 8080 },
 };
 
@@ -46,11 +56,16 @@ export const SERVE_FLAGS = {
   daytime: { type: "string", multiple: true },
   time: { type: "string", multiple: true },
   ntp: { type: "string", multiple: true },
+  "ntp-smear": { type: "string", multiple: true },
+  roughtime: { type: "string", multiple: true },
   http: { type: "string", multiple: true },
   "daytime-format": { type: "string" },
   "ntp-sync": { type: "string" },
   "ntp-stratum": { type: "string" },
   "ntp-refid": { type: "string" },
+  "leap-file": { type: "string" },
+  "roughtime-key": { type: "string" },
+  "roughtime-radius": { type: "string" },
   "default-format": { type: "string" },
   tz: { type: "string" },
   "idle-timeout": { type: "string" },
@@ -122,6 +137,7 @@ export const SERVE_DEFAULTS = {
   "ntp-sync": Deno.build.os === "linux" ? "kernel" : "always",
   "ntp-stratum": "10",
   "ntp-refid": "LOCL",
+  "roughtime-radius": "1s",
   "default-format": "go",
   tz: "UTC",
   "idle-timeout": "2m",

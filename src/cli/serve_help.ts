@@ -13,9 +13,9 @@ const D = SERVE_DEFAULTS;
 export const SERVE_HELP = `Usage: clockd serve [flags]
 
 Serves the time. With no listener flag: the session protocol on TCP and UDP
-port 1200, daytime on 10013, time on 10037, NTP on 10123 and the HTTP time API
-on 8080, every interface (IPv4 and IPv6). With any listener flag, only the
-listeners named.
+port 1200, daytime on 10013, time on 10037, NTP on 10123, Roughtime on 2002
+(TCP and UDP) and the HTTP time API on 8080, every interface (IPv4 and IPv6).
+With any listener flag, only the listeners named.
 
 Listeners (repeatable; ADDR is :PORT, HOST:PORT or [IPv6]:PORT, with /tcp or
 /udp appended to serve one transport only; port 0 picks a free port):
@@ -23,6 +23,10 @@ Listeners (repeatable; ADDR is :PORT, HOST:PORT or [IPv6]:PORT, with /tcp or
   --daytime ADDR              RFC 867 daytime, TCP and UDP (default :10013)
   --time ADDR                 RFC 868 time, TCP and UDP (default :10037)
   --ntp ADDR                  NTP server (SNTP), UDP (default :10123)
+  --ntp-smear ADDR            NTP with leap seconds smeared (24 h, noon to noon UTC,
+                              leap indicator always 0), UDP; never on an --ntp
+                              address (default: off)
+  --roughtime ADDR            Roughtime (authenticated time), TCP and UDP (default :2002)
   --http ADDR                 HTTP time API, page, /metrics and /healthz, TCP (default :8080)
 
 Standard services:
@@ -33,6 +37,16 @@ Standard services:
                               always: claim --ntp-stratum regardless (labs, tests)
   --ntp-stratum N             stratum claimed while synchronised, 1-15 (default ${D["ntp-stratum"]})
   --ntp-refid ID              reference ID, up to 4 ASCII characters (default ${D["ntp-refid"]})
+  --roughtime-key FILE        Roughtime long-term key: a 32-byte seed, mode 0600
+                              (clockd roughtime keygen FILE); default: an ephemeral
+                              key, its public key in the startup line
+  --roughtime-radius DURATION radius Roughtime claims under --ntp-sync always
+                              (default ${D["roughtime-radius"]}; under kernel: the kernel's maximum
+                              error, and nothing is answered while unsynchronised)
+  --leap-file FILE            IERS/IETF leap-seconds.list: TAI-UTC and leap
+                              announcements, hash-checked, read again on SIGHUP
+                              (default: /usr/share/zoneinfo/leap-seconds.list;
+                              the built-in table when it is missing or bad)
 
 Session protocol:
   --default-format NAME       format of an empty request (default ${

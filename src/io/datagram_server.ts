@@ -17,13 +17,26 @@ import type { DatagramBatch, DatagramEndpoint, DatagramSink } from "./datagram.t
  * only during the call; the returned bytes are copied before the next
  * datagram is handled, so a handler may reuse one output buffer. Return null
  * to send nothing, after counting the drop's reason in `counters.drops`.
+ * `index` is the datagram's place in its batch, for a service that answers
+ * a whole batch at its end (see {@linkcode BatchEnd}).
  */
 export type DatagramHandler = (
   request: Uint8Array,
   remote: Deno.NetAddr,
   counters: ServiceCounters,
   receivedAt: Instant,
+  index: number,
 ) => Uint8Array | null;
+
+/**
+ * Called once after every datagram of a batch was handled, for a service
+ * whose handler kept requests to answer together (Roughtime signs one
+ * batch once): `reply(index, answer)` queues the answer to datagram `index`.
+ */
+export type BatchEnd = (
+  reply: (index: number, answer: Uint8Array) => void,
+  counters: ServiceCounters,
+) => void;
 
 const log = logger("udp");
 
@@ -47,6 +60,7 @@ export class DatagramServer implements DatagramSink {
   readonly #counters: ServiceCounters;
   /** Writes the transmit time into an answer just before it leaves (NTP). */
   readonly stamp?: (answer: Uint8Array, transmit: Instant) => void;
+  readonly #endBatch: BatchEnd | undefined;
 
   /**
    * @param endpoint The bound socket; the server owns it from now on.
@@ -54,6 +68,7 @@ export class DatagramServer implements DatagramSink {
    * @param handle Called once per datagram.
    * @param counters Counts requests, answers and errors.
    * @param stamp Writes the transmit time into each answer just before the send.
+   * @param endBatch Answers what the handler kept, once per batch.
    */
   constructor(
     endpoint: DatagramEndpoint,
@@ -61,12 +76,14 @@ export class DatagramServer implements DatagramSink {
     handle: DatagramHandler,
     counters: ServiceCounters,
     stamp?: (answer: Uint8Array, transmit: Instant) => void,
+    endBatch?: BatchEnd,
   ) {
     this.#endpoint = endpoint;
     this.#name = name;
     this.#handle = handle;
     this.#counters = counters;
     if (stamp !== undefined) this.stamp = stamp;
+    this.#endBatch = endBatch;
   }
 
   /** The bound address. */
@@ -91,7 +108,7 @@ export class DatagramServer implements DatagramSink {
     for (let i = 0; i < count; i++) {
       let answer: Uint8Array | null;
       try {
-        answer = this.#handle(batch.payload(i), batch.peer(i), counters, batch.receivedAt(i));
+        answer = this.#handle(batch.payload(i), batch.peer(i), counters, batch.receivedAt(i), i);
       } catch (error) {
         counters.errors++;
         log.error("{service}: handler failed: {error}", {
@@ -101,6 +118,15 @@ export class DatagramServer implements DatagramSink {
         continue;
       }
       if (answer !== null && !batch.reply(i, answer)) counters.errors++;
+    }
+    if (this.#endBatch === undefined) return;
+    try {
+      this.#endBatch((i, answer) => {
+        if (!batch.reply(i, answer)) counters.errors++;
+      }, counters);
+    } catch (error) {
+      counters.errors++;
+      log.error("{service}: batch failed: {error}", { service: this.#name, error: String(error) });
     }
   }
 

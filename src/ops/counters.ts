@@ -23,6 +23,7 @@ export const DROP_REASONS = [
   "malformed",
   "reflection",
   "amplification",
+  "unsynchronised",
 ] as const;
 /** A {@linkcode DROP_REASONS} entry. */
 export type DropReason = (typeof DROP_REASONS)[number];
@@ -118,6 +119,7 @@ export class ServiceCounters implements CounterSnapshot {
     malformed: 0,
     reflection: 0,
     amplification: 0,
+    unsynchronised: 0,
   };
   /** TCP sessions open now (a gauge: increment on open, decrement on close). */
   sessionsOpen = 0;

@@ -23,10 +23,13 @@ import { SessionLimits } from "../protocols/session/session_limits.ts";
 import { HTTP_DEFAULTS } from "../protocols/http/http_service_options.ts";
 import { processClock } from "../time/clock.ts";
 import type { ClockStatus } from "../time/clock_status.ts";
+import type { LeapSeconds, LeapTable } from "../time/leap_seconds.ts";
 import { BindError, type BoundListener, describeListeners, resolveListeners } from "./bind.ts";
 import { type Server, startServer } from "./server.ts";
 import { reload } from "./reload.ts";
-import { addClockGauges, watchClock } from "./services.ts";
+import { addClockGauges } from "./clock_gauges.ts";
+import { watchClock } from "./clock_watch.ts";
+import { loadRoughtimeKey, type RoughtimeRootKey } from "./roughtime_handlers.ts";
 import { WorkerPool, WorkerStartError } from "./worker_pool.ts";
 
 const log = logger("server");
@@ -41,6 +44,7 @@ interface Serving {
   readonly workers: number;
   readonly metrics: Metrics;
   readonly clockStatus: ClockStatus;
+  readonly leapSeconds: LeapSeconds;
   /** Gathers every isolate's latest counters into `metrics`. */
   collect(): Promise<void>;
   /** Applies a reloaded configuration in every serving isolate. */
@@ -69,16 +73,21 @@ export async function serve(initial: ServeConfig): Promise<number> {
   const tzWarning = invalidTz(Deno.env.get("TZ"));
   if (tzWarning !== null) log.warn("{warning}", { warning: tzWarning });
   const listeners = resolveListeners(config);
-  const serving = await startServing(config, listeners);
+  const roughtimeKey = await loadRoughtimeKey(config);
+  const serving = await startServing(config, listeners, roughtimeKey?.seed ?? null);
   if (serving.workers > 0) {
     // The primary renders /metrics: its own clock state, the engine its workers run.
     serving.metrics.setInfo("io", serving.io);
-    addClockGauges(serving.metrics, serving.clockStatus);
+    addClockGauges(serving.metrics, {
+      status: serving.clockStatus,
+      leapSeconds: serving.leapSeconds,
+    });
   }
   let reloading = Promise.resolve();
   onHangup = () => {
     reloading = reloading.then(async () => {
       config = await reload(config, (next) => serving.reconfigure(next));
+      logLeapTable("SIGHUP: ", serving.leapSeconds.table);
     });
   };
 
@@ -122,6 +131,8 @@ export async function serve(initial: ServeConfig): Promise<number> {
   if (listeners.some((listener) => listener.service === "ntp")) {
     log.info("ntp clock: {status}", { status: clockStatus.statusLine().slice(3) });
   }
+  logLeapTable("", serving.leapSeconds.table);
+  if (roughtimeKey !== null) logRoughtime(roughtimeKey, clockStatus);
 
   const notify = SdNotify.fromEnv();
   if (notify?.error) log.warn("sd_notify: {error}", { error: notify.error });
@@ -172,6 +183,7 @@ export async function serve(initial: ServeConfig): Promise<number> {
 async function startServing(
   config: ServeConfig,
   listeners: readonly BoundListener[],
+  roughtimeSeed: Uint8Array | null,
 ): Promise<Serving> {
   let io = config.io;
   if (io === "kernel") {
@@ -197,6 +209,7 @@ async function startServing(
       sharedUdp: io === "kernel",
       limitsBuffer,
       httpLimitsBuffer,
+      roughtimeSeed,
       metrics,
     });
     const watched = watchClock(config, clock);
@@ -205,8 +218,12 @@ async function startServing(
       workers: pool.size,
       metrics,
       clockStatus: watched.status,
+      leapSeconds: watched.leapSeconds,
       collect: () => pool.collect(),
-      reconfigure: (next) => pool.reload(next.args),
+      reconfigure: (next) => {
+        pool.reload(next.args);
+        watched.reloadLeapSeconds(next);
+      },
       async shutdown(timeoutMs) {
         await pool.shutdown(timeoutMs);
         watched.close();
@@ -226,6 +243,7 @@ async function startServing(
     serveUdp: true,
     limitsBuffer,
     httpLimitsBuffer,
+    roughtimeSeed,
     clock,
   });
   return {
@@ -233,6 +251,7 @@ async function startServing(
     workers: 0,
     metrics: server.metrics,
     clockStatus: server.clockStatus,
+    leapSeconds: server.leapSeconds,
     collect: () => Promise.resolve(),
     reconfigure: (next) => server.reconfigure(next),
     shutdown: (timeoutMs) => server.shutdown(timeoutMs),
@@ -263,6 +282,35 @@ export function invalidTz(tz: string | undefined): string | null {
   } catch {
     return `TZ="${tz}" is not a time zone this runtime knows: "local" means UTC ` +
       `(set TZ to an IANA name such as Europe/Paris, or use --tz)`;
+  }
+}
+
+/** The Roughtime key clients need, and why nothing is answered while unsynchronised. */
+function logRoughtime(key: RoughtimeRootKey, clockStatus: ClockStatus): void {
+  log.info("roughtime public key {key} ({origin})", {
+    key: key.publicKey,
+    origin: key.path === null
+      ? "ephemeral: made at start, gone at exit; keep one with --roughtime-key FILE"
+      : `from ${key.path}`,
+  });
+  if (clockStatus.ntpState.leap === 3) {
+    log.warn(
+      "roughtime answers nothing while the host clock is unsynchronised (Roughtime cannot " +
+        "say so in an answer): run a sync client (chrony, systemd-timesyncd), or " +
+        "--ntp-sync always to try it out",
+    );
+  }
+}
+
+/**
+ * One line on the leap-seconds table in force: info when the file is valid,
+ * a warning when it is expired, missing, corrupt or fails its hash.
+ */
+function logLeapTable(prefix: string, table: LeapTable): void {
+  if (table.verdict === "ok") {
+    log.info("{prefix}leap seconds: {reason}", { prefix, reason: table.reason });
+  } else {
+    log.warn("{prefix}leap seconds: {reason}", { prefix, reason: table.reason });
   }
 }
 

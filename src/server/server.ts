@@ -16,6 +16,7 @@ import type { UdpService } from "../admission/udp_guard.ts";
 import type { Metrics } from "../ops/metrics.ts";
 import { type Clock, systemClock } from "../time/clock.ts";
 import type { ClockStatus } from "../time/clock_status.ts";
+import type { LeapSeconds } from "../time/leap_seconds.ts";
 import { bindWith, type BoundListener } from "./bind.ts";
 import { createServices, type Services } from "./services.ts";
 
@@ -31,6 +32,12 @@ export interface ServerOptions {
   limitsBuffer?: SharedArrayBuffer;
   /** The HTTP connection counters shared by every isolate. */
   httpLimitsBuffer?: SharedArrayBuffer;
+  /**
+   * The Roughtime long-term key's seed, the same in every isolate.
+   *
+   * @default {null: the Roughtime listeners are not served}
+   */
+  roughtimeSeed?: Uint8Array | null;
   /**
    * Where "now" comes from.
    *
@@ -89,6 +96,11 @@ export class Server {
     return this.#services.clockStatus;
   }
 
+  /** The leap-seconds table in force. */
+  get leapSeconds(): LeapSeconds {
+    return this.#services.leapSeconds;
+  }
+
   /**
    * Applies a reload: what {@linkcode Services.reconfigure} can change, the
    * UDP listeners re-guarded with the new admissions. Listeners and open
@@ -138,6 +150,7 @@ export function startServer(config: ServeConfig, options: ServerOptions): Server
     io: engine.name,
     limitsBuffer: options.limitsBuffer,
     httpLimitsBuffer: options.httpLimitsBuffer,
+    roughtimeSeed: options.roughtimeSeed ?? null,
   });
   const { handlers, metrics } = services;
   const tcp: TcpServer[] = [];
@@ -185,10 +198,11 @@ export function startServer(config: ServeConfig, options: ServerOptions): Server
           new DatagramServer(
             socket,
             service,
-            (request, remote, counters, receivedAt) =>
-              guarded(request, remote, counters, receivedAt),
+            (request, remote, counters, receivedAt, index) =>
+              guarded(request, remote, counters, receivedAt, index),
             metrics.counter(service, "udp"),
             handler.stamp,
+            handler.endBatch,
           ),
         );
         bound.push(listener);

@@ -7,9 +7,9 @@
  * @module
  */
 
-import { Admission } from "../admission/admission.ts";
+import type { Admission } from "../admission/admission.ts";
 import type { ServeConfig, ServiceName } from "../cli/serve_config.ts";
-import type { DatagramHandler } from "../io/datagram_server.ts";
+import type { BatchEnd, DatagramHandler } from "../io/datagram_server.ts";
 import type { ConnectionHandler } from "../io/stream_server.ts";
 import { Metrics } from "../ops/metrics.ts";
 import { NtpService } from "../protocols/ntp/ntp_service.ts";
@@ -21,11 +21,15 @@ import { SessionService } from "../protocols/session/session_service.ts";
 import { udpTooLarge } from "../protocols/session/udp_too_large.ts";
 import { createHttpService } from "../protocols/http/create_http_service.ts";
 import type { Clock } from "../time/clock.ts";
-import { ClockStatus } from "../time/clock_status.ts";
+import type { ClockStatus } from "../time/clock_status.ts";
 import type { Instant } from "../time/instant.ts";
-
-/** How often every isolate re-reads the clock state (the kernel's discipline), in ms. */
-export const CLOCK_STATUS_REFRESH_MS = 1000;
+import type { LeapSeconds } from "../time/leap_seconds.ts";
+import { smearedClock, SmearedClockStatus, smearedInstant } from "../time/leap_smear.ts";
+import { timeData, timeDataWords } from "../time/time_data.ts";
+import { addRateGauges, admissionsFor } from "./admissions.ts";
+import { addClockGauges } from "./clock_gauges.ts";
+import { watchClock } from "./clock_watch.ts";
+import { roughtimeHandlers } from "./roughtime_handlers.ts";
 
 /** The handlers of one service, per transport. */
 export interface ServiceHandlers {
@@ -39,12 +43,16 @@ export interface ServiceHandlers {
   readonly tooLarge?: (requestLength: number, answerLength: number) => Uint8Array;
   /** Writes the transmit time into a datagram answer just before it leaves. */
   readonly stamp?: (answer: Uint8Array, transmit: Instant) => void;
+  /** Answers the datagrams `udp` kept, once per batch (Roughtime: one signature a batch). */
+  readonly endBatch?: BatchEnd;
 }
 
 /** What {@linkcode createServices} builds. */
 export interface Services {
   /** What the server claims about the host clock. */
   readonly clockStatus: ClockStatus;
+  /** The leap-seconds table in force (reloaded by {@linkcode Services.reconfigure}). */
+  readonly leapSeconds: LeapSeconds;
   /** This isolate's counters. */
   readonly metrics: Metrics;
   /**
@@ -56,7 +64,8 @@ export interface Services {
   /**
    * Applies what a reload may change without rebinding: the access lists
    * and rate limits (new, empty rate tables), the session protocol's default
-   * format and zone, its timeouts and limits. Open sessions are kept.
+   * format and zone, its timeouts and limits, the leap-seconds file (read
+   * again). Open sessions are kept.
    */
   reconfigure(config: ServeConfig): void;
   /**
@@ -80,51 +89,8 @@ export interface ServiceOptions {
   limitsBuffer?: SharedArrayBuffer;
   /** The HTTP connection counters shared by every isolate of the process. */
   httpLimitsBuffer?: SharedArrayBuffer;
-}
-
-/** A {@linkcode ClockStatus} kept fresh by a timer, until {@linkcode WatchedClock.close}. */
-export interface WatchedClock {
-  /** The clock state. */
-  readonly status: ClockStatus;
-  /** Stops the refresh and releases the kernel clock. */
-  close(): void;
-}
-
-/**
- * The clock state the configuration asks for, re-read every
- * {@linkcode CLOCK_STATUS_REFRESH_MS}: the one way every isolate, primary or
- * worker, builds it.
- *
- * @param config The resolved configuration (`--ntp-sync`, `--ntp-stratum`, `--ntp-refid`).
- * @param clock Where "now" comes from.
- * @returns The state and its `close()`.
- *
- * @example Usage
- * ```ts
- * import { parseServeArgs, type ServeConfig } from "../cli/serve_config.ts";
- * import { systemClock } from "../time/clock.ts";
- * import { watchClock } from "./services.ts";
- * const config = parseServeArgs(["--ntp-sync", "always"]) as ServeConfig;
- * const clock = watchClock(config, systemClock);
- * if (!clock.status.statusLine().includes("synchronised=yes")) throw new Error();
- * clock.close();
- * ```
- */
-export function watchClock(config: ServeConfig, clock: Clock): WatchedClock {
-  const status = new ClockStatus({
-    sync: config.ntpSync,
-    stratum: config.ntpStratum,
-    referenceId: config.ntpRefid,
-    clock,
-  });
-  const refresh = setInterval(() => status.refresh(), CLOCK_STATUS_REFRESH_MS);
-  return {
-    status,
-    close() {
-      clearInterval(refresh);
-      status.close();
-    },
-  };
+  /** The Roughtime long-term key's seed; null or absent: no Roughtime handlers. */
+  roughtimeSeed?: Uint8Array | null;
 }
 
 /**
@@ -151,12 +117,16 @@ export function createServices(config: ServeConfig, options: ServiceOptions): Se
   const metrics = new Metrics();
   const watched = watchClock(config, clock);
   const clockStatus = watched.status;
+  const leapSeconds = watched.leapSeconds;
   const protocol = new SessionProtocol({
     clock,
+    leapSeconds,
+    kernel: clockStatus.kernelClock,
     defaultFormat: config.defaultFormat,
     defaultZone: config.zone,
     info: {
-      status: () => `${clockStatus.statusLine()} io=${options.io}`,
+      status: () =>
+        `${clockStatus.statusLine()} io=${options.io} ${timeDataWords(timeData(leapSeconds))}`,
       stats: () => metrics.statsLine(),
     },
   });
@@ -178,9 +148,16 @@ export function createServices(config: ServeConfig, options: ServiceOptions): Se
   let daytime = daytimeService(config);
   const time = new OneShotService(clock, encodeRfc868);
   const ntp = new NtpService(clock, clockStatus);
+  // The smear listener: the same clock, smeared around leaps, never announcing one.
+  const smeared = (instant: Instant) => smearedInstant(instant, leapSeconds.entries);
+  const smearNtp = new NtpService(
+    smearedClock(clock, leapSeconds, clockStatus.kernelClock),
+    new SmearedClockStatus(clockStatus, leapSeconds),
+  );
   const http = createHttpService({
     clock,
     clockStatus,
+    timeData: () => timeData(leapSeconds),
     metrics,
     limitsBuffer: options.httpLimitsBuffer,
   });
@@ -205,14 +182,22 @@ export function createServices(config: ServeConfig, options: ServiceOptions): Se
       kiss: (request, _remote, counters) => ntp.kissOfDeath(request, counters),
       stamp: writeTransmitTime,
     },
+    "ntp-smear": {
+      udp: (request, _remote, counters, receivedAt) =>
+        smearNtp.handleDatagram(request, counters, smeared(receivedAt)),
+      kiss: (request, _remote, counters) => smearNtp.kissOfDeath(request, counters),
+      stamp: (answer, transmit) => writeTransmitTime(answer, smeared(transmit)),
+    },
+    roughtime: roughtimeHandlers(config, clock, clockStatus, options.roughtimeSeed ?? null),
     http: { tcp: http.handler },
   };
   let admission = admissionsFor(config);
-  registerRateGauges(metrics, () => Object.values(admission));
+  addRateGauges(metrics, () => Object.values(admission));
   metrics.setInfo("io", options.io);
-  addClockGauges(metrics, clockStatus);
+  addClockGauges(metrics, watched);
   return {
     clockStatus,
+    leapSeconds,
     metrics,
     get admission() {
       return admission;
@@ -222,6 +207,7 @@ export function createServices(config: ServeConfig, options: ServiceOptions): Se
       protocol.setDefaults({ defaultFormat: next.defaultFormat, defaultZone: next.zone });
       daytime = daytimeService(next);
       sessions.reconfigure(next);
+      watched.reloadLeapSeconds(next);
     },
     drain: async (timeoutMs) => {
       await Promise.all([sessions.shutdown(timeoutMs), http.shutdown(timeoutMs)]);
@@ -232,128 +218,4 @@ export function createServices(config: ServeConfig, options: ServiceOptions): Se
       metrics.close();
     },
   };
-}
-
-/**
- * Reports the rate tables' sizes as `clockd_tcp_rate_limit_sources` and
- * `clockd_udp_rate_limit_sources`, summed over the isolate's distinct
- * tables as they are when `/metrics` is read (a reload replaces them).
- * A gauge is registered only if some table of its transport exists now.
- *
- * @param metrics Where the gauges go.
- * @param current The admissions in force (duplicates are counted once).
- */
-function registerRateGauges(metrics: Metrics, current: () => Admission[]): void {
-  for (const transport of ["tcp", "udp"] as const) {
-    const sum = () => {
-      let total: number | null = null;
-      for (const admission of new Set(current())) {
-        const size = admission.sources(transport);
-        if (size !== null) total = (total ?? 0) + size;
-      }
-      return total;
-    };
-    if (sum() === null) continue;
-    metrics.addGauge(
-      `clockd_${transport}_rate_limit_sources`,
-      `Sources in the ${transport.toUpperCase()} rate limiter's tables (each bounded by --rate-sources).`,
-      () => sum() ?? 0,
-    );
-  }
-}
-
-/**
- * One {@linkcode Admission} per distinct per-service setting (`[service.NAME]`
- * in the config file, `--service`): services whose access lists and rates
- * agree share one, so with no per-service settings every service shares the
- * global access list and rate tables, as a single `--udp-rate` means.
- *
- * @param config The resolved configuration (`services` holds each service's settings).
- * @returns Each service's admission.
- *
- * @example Usage
- * ```ts
- * import { parseServeArgs, type ServeConfig } from "../cli/serve_config.ts";
- * import { admissionsFor } from "./services.ts";
- * const config = parseServeArgs(["--service", "ntp.deny=192.0.2.0/24"]) as ServeConfig;
- * const admission = admissionsFor(config);
- * const client = { transport: "tcp", hostname: "192.0.2.7", port: 40000 } as const;
- * if (admission.ntp === admission.session) throw new Error("NTP has its own");
- * if (admission.session.tcp(client) !== null) throw new Error("the session admits it");
- * ```
- */
-export function admissionsFor(config: ServeConfig): Record<ServiceName, Admission> {
-  const shared = new Map<string, Admission>();
-  const result = {} as Record<ServiceName, Admission>;
-  for (
-    const [service, settings] of Object.entries(config.services) as [
-      ServiceName,
-      ServeConfig["services"][ServiceName],
-    ][]
-  ) {
-    const { allow, deny, udpRate, udpBurst, tcpRate } = settings;
-    const key = JSON.stringify([allow, deny, udpRate, udpBurst, tcpRate]);
-    let admission = shared.get(key);
-    if (admission === undefined) {
-      admission = new Admission({
-        allow,
-        deny,
-        tcpRate,
-        udpRate,
-        udpBurst,
-        rateSources: config.rateSources,
-      });
-      shared.set(key, admission);
-    }
-    result[service] = admission;
-  }
-  return result;
-}
-
-/**
- * The clock state as gauges of `/metrics`: whether synchronised, the
- * stratum, the kernel's maximum error (NaN when unknown) and the leap
- * indicator NTP answers carry.
- *
- * @param metrics Where they go.
- * @param clock The clock state (refreshed by its owner).
- *
- * @example Usage
- * ```ts
- * import { addClockGauges } from "./services.ts";
- * import { Metrics } from "../ops/metrics.ts";
- * import { ClockStatus } from "../time/clock_status.ts";
- * import { systemClock } from "../time/clock.ts";
- * const metrics = new Metrics();
- * const clock = new ClockStatus({ sync: "always", stratum: 3, referenceId: "GPS", clock: systemClock });
- * addClockGauges(metrics, clock);
- * if (!metrics.renderPrometheus().includes("clockd_clock_stratum 3\n")) throw new Error();
- * clock.close();
- * ```
- */
-export function addClockGauges(metrics: Metrics, clock: ClockStatus): void {
-  metrics.addGauge(
-    "clockd_clock_synchronised",
-    "1 while NTP answers claim a synchronised clock, else 0.",
-    () => clock.ntpState.leap === 3 ? 0 : 1,
-    true,
-  );
-  metrics.addGauge(
-    "clockd_clock_stratum",
-    "The stratum NTP answers carry.",
-    () => clock.ntpState.stratum,
-    true,
-  );
-  metrics.addGauge(
-    "clockd_clock_max_error_seconds",
-    "The kernel's maximum error of the host clock, seconds (NaN when unknown).",
-    () => clock.errorBoundSeconds ?? NaN,
-    true,
-  );
-  metrics.addGauge(
-    "clockd_clock_leap_indicator",
-    "The leap indicator NTP answers carry: 0 none, 1 insert, 2 delete, 3 unsynchronised.",
-    () => clock.ntpState.leap,
-    true,
-  );
 }

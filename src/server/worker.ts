@@ -57,6 +57,7 @@ scope.onmessage = async ({ data }) => {
         serveUdp: data.serveUdp,
         limitsBuffer: data.limitsBuffer,
         httpLimitsBuffer: data.httpLimitsBuffer,
+        roughtimeSeed: data.roughtimeSeed,
         clock,
       });
       scope.postMessage({ type: "ready" });

@@ -34,6 +34,8 @@ export interface WorkerPoolOptions {
   limitsBuffer: SharedArrayBuffer;
   /** The HTTP connection counters shared by every isolate. */
   httpLimitsBuffer: SharedArrayBuffer;
+  /** The Roughtime long-term key's seed, the same in every isolate; null: no Roughtime listener. */
+  roughtimeSeed: Uint8Array | null;
   /** The primary's metrics, which take in the workers' counters. */
   metrics: Metrics;
 }
@@ -159,6 +161,7 @@ export class WorkerPool {
             serveUdp: index === 0 || options.sharedUdp,
             limitsBuffer: options.limitsBuffer,
             httpLimitsBuffer: options.httpLimitsBuffer,
+            roughtimeSeed: options.roughtimeSeed,
             io: options.io,
             originMs: performance.timeOrigin,
           };

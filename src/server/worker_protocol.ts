@@ -39,6 +39,8 @@ export type ToWorker =
     io: IoName;
     /** The primary's `performance.timeOrigin`: one start for `go`'s `m=`. */
     originMs: number;
+    /** The Roughtime long-term key's seed (null: no Roughtime listener). */
+    roughtimeSeed: Uint8Array | null;
   }
   | { type: "shutdown"; timeoutMs: number }
   | { type: "collect" }

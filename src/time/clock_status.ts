@@ -26,6 +26,9 @@ import { type KernelClock, type KernelClockStatus, openKernelClock } from "./ker
 import type { NtpLeapIndicator } from "../protocols/ntp/constants.ts";
 import { type NtpServerState, ntpServerState } from "../protocols/ntp/server_state.ts";
 
+/** The `leap=` word of the status line for each leap indicator. */
+const LEAP_STATES = ["none", "insert", "delete", "unknown"] as const;
+
 /** How the synchronisation state is decided. */
 export type SyncMode = "kernel" | "always";
 
@@ -131,6 +134,14 @@ export class ClockStatus {
     this.refresh();
   }
 
+  /**
+   * The kernel clock read for the state, or null (`--ntp-sync always`, or
+   * no FFI): others may ask it whether the clock shows an inserted leap second.
+   */
+  get kernelClock(): KernelClock | null {
+    return this.#kernel;
+  }
+
   /** What NTP answers claim now. */
   get ntpState(): NtpServerState {
     return this.#state;
@@ -185,7 +196,8 @@ export class ClockStatus {
       error = `${(micros / 1e6).toFixed(6)}s`;
     }
     return `OK synchronised=${synchronised ? "yes" : "no"} stratum=${state.stratum} ` +
-      `error=${error} sync=${this.sync} precision=2^${this.precision}s`;
+      `error=${error} sync=${this.sync} precision=2^${this.precision}s ` +
+      `leap=${LEAP_STATES[state.leap]}`;
   }
 
   /** Releases the kernel clock handle. */

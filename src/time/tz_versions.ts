@@ -199,3 +199,22 @@ function probe(
 ): TzReleaseProbe {
   return Object.freeze({ release, zone, at, offset, change });
 }
+
+/**
+ * A release as one word for status lines and labels: `2026b`, `2026b+`
+ * when it is a lower bound, `unknown` when it cannot be told.
+ *
+ * @param version The release, or null.
+ * @returns One word.
+ *
+ * @example Usage
+ * ```ts
+ * import { tzVersionWord } from "./tz_versions.ts";
+ * if (tzVersionWord({ version: "2026b", basis: "", orLater: true }) !== "2026b+") throw new Error();
+ * if (tzVersionWord(null) !== "unknown") throw new Error();
+ * ```
+ */
+export function tzVersionWord(version: TzVersion | null): string {
+  if (version === null) return "unknown";
+  return version.orLater ? `${version.version}+` : version.version;
+}

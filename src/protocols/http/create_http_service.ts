@@ -61,6 +61,12 @@ export interface CreateHttpServiceOptions extends
    * @default {() => performance.now() / 1000}
    */
   uptimeSeconds?: () => number;
+  /**
+   * The time data `/api/stats` reports as `time_data`.
+   *
+   * @default {none}
+   */
+  timeData?: () => Readonly<Record<string, string | null>>;
 }
 
 /** A ready HTTP service. */
@@ -114,6 +120,7 @@ export function createHttpService(options: CreateHttpServiceOptions): HttpServic
     zones: options.zones ?? defaultZoneNames(),
     healthy: options.healthy ?? (() => true),
     uptimeSeconds: options.uptimeSeconds,
+    timeData: options.timeData,
   });
   const service = new HttpService({ ...options, route, clock: options.clock });
   return {

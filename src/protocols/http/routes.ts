@@ -46,6 +46,13 @@ export interface RouterOptions {
    * @default {() => performance.now() / 1000}
    */
   uptimeSeconds?: () => number;
+  /**
+   * The time data (zone-rule releases, leap-seconds file) `/api/stats`
+   * reports as `time_data`.
+   *
+   * @default {none: no time_data field}
+   */
+  timeData?: () => Readonly<Record<string, string | null>>;
 }
 
 /** Dot segments, empty segments, backslashes, and percent-encoded dots, slashes and backslashes. */
@@ -90,7 +97,7 @@ export function createRouter(options: RouterOptions): Router {
       case "/healthz":
         return healthResponse(healthy);
       case "/api/stats":
-        return statsAnswer(metrics, clock, uptime());
+        return statsAnswer(metrics, clock, uptime(), options.timeData?.());
       case "/api/ip":
       case "/api/ip.txt":
         return ipAnswer(path.endsWith(".txt"), peerKey(peer), receivedAt, clock);

@@ -43,7 +43,9 @@ export interface Stats {
  * @param metrics The registry (its merged counters are read).
  * @param clock The host clock's state.
  * @param uptimeSeconds Seconds since the process started.
- * @returns 200 with `{uptime_s, stratum, services, synchronised, error_bound_s, leap}`.
+ * @param timeData The zone-rule releases and the leap-seconds file, when known.
+ * @returns 200 with `{uptime_s, stratum, services, synchronised, error_bound_s, leap}`,
+ *   and `time_data` when given.
  *
  * @example Usage
  * ```ts
@@ -60,6 +62,7 @@ export function statsAnswer(
   metrics: Metrics,
   clock: ClockView,
   uptimeSeconds: number,
+  timeData?: Readonly<Record<string, string | null>>,
 ): HttpResponse {
   let dropped = 0;
   const services = metrics.merged().map((c): ServiceStats => {
@@ -80,5 +83,6 @@ export function statsAnswer(
     stratum: clock.ntpState.stratum,
     services,
   };
-  return jsonResponse(200, { ...stats, ...clockFields(clock) });
+  const fields = { ...stats, ...clockFields(clock) };
+  return jsonResponse(200, timeData === undefined ? fields : { ...fields, time_data: timeData });
 }

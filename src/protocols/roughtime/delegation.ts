@@ -66,9 +66,9 @@ export interface RoughtimeDelegationOptions {
  * import { RoughtimeDelegation } from "./delegation.ts";
  * import { signingKeyFromSeed } from "./keys.ts";
  * import { ROUGHTIME_PROFILES } from "./versions.ts";
- * const root = await signingKeyFromSeed(new Uint8Array(32).fill(7));
+ * const root = signingKeyFromSeed(new Uint8Array(32).fill(7));
  * const now = { seconds: 1_800_000_000, nanos: 0 };
- * const delegation = await RoughtimeDelegation.create(root, now);
+ * const delegation = RoughtimeDelegation.create(root, now);
  * if (!delegation.covers(now) || delegation.needsRenewal(now)) throw new Error();
  * if (delegation.certificate(ROUGHTIME_PROFILES.rfc).length !== 152) throw new Error();
  * ```
@@ -109,11 +109,11 @@ export class RoughtimeDelegation {
    * @returns The delegation.
    * @throws {RangeError} On a window that ends before it starts.
    */
-  static async create(
+  static create(
     root: RoughtimeSigningKey,
     now: Instant,
     options: RoughtimeDelegationOptions = {},
-  ): Promise<RoughtimeDelegation> {
+  ): RoughtimeDelegation {
     const minSeconds = options.window?.minSeconds ??
       now.seconds - (options.backdateSeconds ?? 3600);
     const maxSeconds = options.window?.maxSeconds ??
@@ -125,8 +125,8 @@ export class RoughtimeDelegation {
       throw new RangeError(`invalid delegation window ${minSeconds} to ${maxSeconds}`);
     }
     const onlineKey = options.onlineSeed === undefined
-      ? await generateSigningKey()
-      : await signingKeyFromSeed(options.onlineSeed);
+      ? generateSigningKey()
+      : signingKeyFromSeed(options.onlineSeed);
     const certificates = new Map<string, Uint8Array>();
     for (const microseconds of [true, false]) {
       for (const legacy of [true, false]) {
@@ -138,7 +138,7 @@ export class RoughtimeDelegation {
           [Tag.MAXT, uint64Bytes(BigInt(Math.max(0, maxSeconds)) * scale)],
         ]);
         const context = legacy ? DELEGATION_CONTEXT_LEGACY : DELEGATION_CONTEXT;
-        const sig = await signWithContext(root, context, dele);
+        const sig = signWithContext(root, context, dele);
         certificates.set(
           certificateKey(microseconds, context),
           encodeRoughtimeMessage([[Tag.SIG, sig], [Tag.DELE, dele]]),

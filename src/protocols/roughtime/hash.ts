@@ -1,12 +1,13 @@
 /**
  * Roughtime's hash H: SHA-512 of the concatenated inputs, truncated to
  * the version's hash size (32 bytes in the IETF drafts, all 64 in
- * Google-Roughtime), through WebCrypto.
+ * Google-Roughtime), synchronously through `node:crypto`: a batch of
+ * answers is built and sent within one receive of the datagram loop.
  *
  * @module
  */
 
-import { concatBytes } from "./message.ts";
+import { createHash } from "node:crypto";
 
 /**
  * SHA-512 of the concatenation of `parts`, cut to `bytes`.
@@ -18,15 +19,14 @@ import { concatBytes } from "./message.ts";
  * @example Usage
  * ```ts
  * import { roughtimeHash } from "./hash.ts";
- * const digest = await roughtimeHash(32, new TextEncoder().encode("abc"));
+ * const digest = roughtimeHash(32, new TextEncoder().encode("abc"));
  * if (digest.length !== 32 || digest[0] !== 0xdd) throw new Error(); // SHA-512("abc") = ddaf35a1…
  * ```
  */
-export async function roughtimeHash(
-  bytes: number,
-  ...parts: readonly Uint8Array[]
-): Promise<Uint8Array> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-512", concatBytes(...parts)));
+export function roughtimeHash(bytes: number, ...parts: readonly Uint8Array[]): Uint8Array {
+  const hash = createHash("sha512");
+  for (const part of parts) hash.update(part);
+  const digest = new Uint8Array(hash.digest());
   return bytes === digest.length ? digest : digest.slice(0, bytes);
 }
 
@@ -40,9 +40,9 @@ export async function roughtimeHash(
  * @example Usage
  * ```ts
  * import { roughtimeSrv } from "./hash.ts";
- * if ((await roughtimeSrv(new Uint8Array(32))).length !== 32) throw new Error();
+ * if ((roughtimeSrv(new Uint8Array(32))).length !== 32) throw new Error();
  * ```
  */
-export function roughtimeSrv(publicKey: Uint8Array): Promise<Uint8Array> {
+export function roughtimeSrv(publicKey: Uint8Array): Uint8Array {
   return roughtimeHash(32, new Uint8Array([0xff]), publicKey);
 }

@@ -35,10 +35,10 @@ const NODE_PREFIX = new Uint8Array([0x01]);
  * @example Usage
  * ```ts
  * import { merkleLeaf } from "./merkle.ts";
- * if ((await merkleLeaf(new Uint8Array(32), 32)).length !== 32) throw new Error();
+ * if ((merkleLeaf(new Uint8Array(32), 32)).length !== 32) throw new Error();
  * ```
  */
-export function merkleLeaf(data: Uint8Array, hashBytes: number): Promise<Uint8Array> {
+export function merkleLeaf(data: Uint8Array, hashBytes: number): Uint8Array {
   return roughtimeHash(hashBytes, LEAF_PREFIX, data);
 }
 
@@ -54,14 +54,14 @@ export function merkleLeaf(data: Uint8Array, hashBytes: number): Promise<Uint8Ar
  * ```ts
  * import { merkleNode } from "./merkle.ts";
  * const a = new Uint8Array(32), b = new Uint8Array(32).fill(1);
- * if ((await merkleNode(a, b, 32)).join() === (await merkleNode(b, a, 32)).join()) throw new Error();
+ * if ((merkleNode(a, b, 32)).join() === (merkleNode(b, a, 32)).join()) throw new Error();
  * ```
  */
 export function merkleNode(
   left: Uint8Array,
   right: Uint8Array,
   hashBytes: number,
-): Promise<Uint8Array> {
+): Uint8Array {
   return roughtimeHash(hashBytes, NODE_PREFIX, left, right);
 }
 
@@ -92,26 +92,26 @@ export interface MerkleTree {
  * ```ts
  * import { buildMerkleTree, merkleRootFromPath } from "./merkle.ts";
  * const leaves = [1, 2, 3].map((n) => new Uint8Array(32).fill(n));
- * const tree = await buildMerkleTree(leaves, 32);
- * const root = await merkleRootFromPath(leaves[2], 2, tree.path(2), 32);
+ * const tree = buildMerkleTree(leaves, 32);
+ * const root = merkleRootFromPath(leaves[2], 2, tree.path(2), 32);
  * if (root?.join() !== tree.root.join()) throw new Error();
  * ```
  */
-export async function buildMerkleTree(
+export function buildMerkleTree(
   leafData: readonly Uint8Array[],
   hashBytes: number,
-): Promise<MerkleTree> {
+): MerkleTree {
   if (leafData.length === 0) throw new RangeError("a Merkle tree needs at least one leaf");
-  let level = await Promise.all(leafData.map((data) => merkleLeaf(data, hashBytes)));
+  let level = leafData.map((data) => merkleLeaf(data, hashBytes));
   const levels: Uint8Array[][] = [];
   while (level.length > 1) {
     if (level.length % 2 === 1) level.push(level[0]);
     levels.push(level);
-    const parents: Promise<Uint8Array>[] = [];
+    const parents: Uint8Array[] = [];
     for (let i = 0; i < level.length; i += 2) {
       parents.push(merkleNode(level[i], level[i + 1], hashBytes));
     }
-    level = await Promise.all(parents);
+    level = parents;
   }
   const root = level[0];
   return {
@@ -147,27 +147,25 @@ export async function buildMerkleTree(
  * ```ts
  * import { merkleLeaf, merkleRootFromPath } from "./merkle.ts";
  * const nonce = new Uint8Array(32);
- * const root = await merkleRootFromPath(nonce, 0, new Uint8Array(0), 32);
- * if (root?.join() !== (await merkleLeaf(nonce, 32)).join()) throw new Error();
- * if (await merkleRootFromPath(nonce, 1, new Uint8Array(0), 32) !== null) throw new Error();
+ * const root = merkleRootFromPath(nonce, 0, new Uint8Array(0), 32);
+ * if (root?.join() !== (merkleLeaf(nonce, 32)).join()) throw new Error();
+ * if (merkleRootFromPath(nonce, 1, new Uint8Array(0), 32) !== null) throw new Error();
  * ```
  */
-export async function merkleRootFromPath(
+export function merkleRootFromPath(
   leafData: Uint8Array,
   index: number,
   path: Uint8Array,
   hashBytes: number,
   order: MerkleOrder = "hash-first",
-): Promise<Uint8Array | null> {
+): Uint8Array | null {
   if (path.length % hashBytes !== 0) return null;
-  let hash = await merkleLeaf(leafData, hashBytes);
+  let hash = merkleLeaf(leafData, hashBytes);
   let bits = index >>> 0;
   for (let at = 0; at < path.length; at += hashBytes) {
     const node = path.subarray(at, at + hashBytes);
     const hashOnLeft = ((bits & 1) === 0) === (order === "hash-first");
-    hash = hashOnLeft
-      ? await merkleNode(hash, node, hashBytes)
-      : await merkleNode(node, hash, hashBytes);
+    hash = hashOnLeft ? merkleNode(hash, node, hashBytes) : merkleNode(node, hash, hashBytes);
     bits >>>= 1;
   }
   return bits === 0 ? hash : null;

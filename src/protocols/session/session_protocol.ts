@@ -45,6 +45,9 @@ import {
   type TimeFormat,
 } from "../../time/formats.ts";
 import { resolveZone, type Zone } from "../../time/zone.ts";
+import type { KernelClock } from "../../time/kernel_clock.ts";
+import { nearInsertion, readLeapAware } from "../../time/leap_reading.ts";
+import { LEAP_SECONDS } from "../../time/leap_table.ts";
 
 /** The answer to an over-long request; the session closes after it. */
 export const TOO_LONG_ANSWER = `ERR request too long (max ${MAX_REQUEST_BYTES} bytes)`;
@@ -96,6 +99,14 @@ export interface SessionProtocolOptions {
    * @default {the built-in table}
    */
   leapSeconds?: { readonly entries: readonly LeapSecond[] };
+  /**
+   * The kernel clock, asked within a second of an insertion the table
+   * knows of whether the clock shows the inserted second (so `rfc3339`,
+   * `go` and every format with a time of day write `23:59:60`).
+   *
+   * @default {null: no reading is taken for a leap second}
+   */
+  kernel?: KernelClock | null;
 }
 
 const HELP_ANSWER =
@@ -137,6 +148,7 @@ export class SessionProtocol {
   readonly #zones = new Map<string, Zone>();
   readonly #answers = new Map<string, CachedAnswer>();
   readonly #leaps: { readonly entries: readonly LeapSecond[] } | null;
+  readonly #kernel: KernelClock | null;
   #context: RenderContext = {};
 
   /** @param options The clock, the defaults and the server facts. */
@@ -145,6 +157,7 @@ export class SessionProtocol {
     this.#defaultFormat = options.defaultFormat;
     this.#defaultZone = options.defaultZone;
     this.#leaps = options.leapSeconds ?? null;
+    this.#kernel = options.kernel ?? null;
     this.#info = options.info ??
       { status: () => "OK status unavailable", stats: () => "OK stats unavailable" };
   }
@@ -278,7 +291,15 @@ export class SessionProtocol {
 
   /** Renders now; whole-second formats are served from a per-second cache. */
   #timeIn(format: TimeFormat, zone: Zone): string {
-    const now = this.#clock.now();
+    let now = this.#clock.now();
+    if (this.#kernel !== null && nearInsertion(now.seconds, this.#renderContext().leapSeconds!)) {
+      const reading = readLeapAware(this.#clock, this.#context.leapSeconds!, this.#kernel);
+      now = reading.instant;
+      if (reading.insertedLeapSecond) {
+        const context = { ...this.#context, insertedLeapSecond: true };
+        return format.render(now, zone, this.#clock.monotonicNanos(), context);
+      }
+    }
     if (format.resolutionNanos < 1_000_000_000) {
       return format.render(now, zone, this.#clock.monotonicNanos(), this.#renderContext());
     }
@@ -297,8 +318,8 @@ export class SessionProtocol {
   }
   /** The render context for the table in force, rebuilt only when it is replaced. */
   #renderContext(): RenderContext {
-    const entries = this.#leaps?.entries;
-    if (entries !== undefined && this.#context.leapSeconds !== entries) {
+    const entries = this.#leaps?.entries ?? LEAP_SECONDS;
+    if (this.#context.leapSeconds !== entries) {
       this.#context = { leapSeconds: entries };
     }
     return this.#context;
