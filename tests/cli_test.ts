@@ -207,7 +207,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "clockd serve with no flags serves session, daytime, time, NTP, Roughtime and HTTP on no-root ports",
+  name:
+    "clockd serve with no flags serves session, daytime, time, NTP, Roughtime and HTTP on no-root ports",
   // Ignored where another program holds one of the default ports on this machine.
   ignore: !([
     ["tcp", 1200],

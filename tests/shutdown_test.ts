@@ -93,7 +93,8 @@ Deno.test("under journald (JOURNAL_STREAM set) lines carry <N> priorities and no
 });
 
 engineTest({
-  name: "SIGHUP never stops clockd: one reload line each (and the leap table's), every session kept",
+  name:
+    "SIGHUP never stops clockd: one reload line each (and the leap table's), every session kept",
   async fn() {
     await using server = await startClockd(["--session", "127.0.0.1:0/tcp", "--workers", "2"]);
     using client = await LineClient.connect(server.port("session", "tcp"));
