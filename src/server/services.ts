@@ -23,6 +23,7 @@ import { createHttpService } from "../protocols/http/create_http_service.ts";
 import type { Clock } from "../time/clock.ts";
 import { ClockStatus } from "../time/clock_status.ts";
 import type { Instant } from "../time/instant.ts";
+import { statusLine, type StatusListener } from "./status_line.ts";
 
 /** How often every isolate re-reads the clock state (the kernel's discipline), in ms. */
 export const CLOCK_STATUS_REFRESH_MS = 1000;
@@ -76,6 +77,12 @@ export interface ServiceOptions {
   clock: Clock;
   /** The engine serving, named by `status`. */
   io: string;
+  /**
+   * Every listener of the process (not only this isolate's), named by `status`.
+   *
+   * @default {none}
+   */
+  listeners?: readonly StatusListener[];
   /** The session counters shared by every isolate of the process. */
   limitsBuffer?: SharedArrayBuffer;
   /** The HTTP connection counters shared by every isolate of the process. */
@@ -156,7 +163,13 @@ export function createServices(config: ServeConfig, options: ServiceOptions): Se
     defaultFormat: config.defaultFormat,
     defaultZone: config.zone,
     info: {
-      status: () => `${clockStatus.statusLine()} io=${options.io}`,
+      status: () =>
+        statusLine(clockStatus.statusLine(), {
+          leap: clockStatus.ntpState.leap,
+          io: options.io,
+          uptimeSeconds: clock.monotonicNanos() / 1e9,
+          listeners: options.listeners ?? [],
+        }),
       stats: () => metrics.statsLine(),
     },
   });
