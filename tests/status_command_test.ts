@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { statusCommand } from "../src/query/status_command.ts";
-import { engineTest, runClockd, startClockd } from "./_clockd.ts";
+import { engineTest, LineClient, runClockd, startClockd } from "./_clockd.ts";
 
 /** Runs `statusCommand()` in this process, collecting its lines. */
 async function status(args: string[]) {
@@ -64,6 +64,16 @@ engineTest({
       "2",
     ]);
     const port = server.port("session", "tcp");
+    // The raw answer: synchronised= first, for health checks that expect that string.
+    using client = await LineClient.connect(port);
+    assert.match(
+      await client.ask("status"),
+      new RegExp(
+        `^OK synchronised=yes .* leap=none io=${server.io} uptime=\\d+ listeners=` +
+          `session/tcp=127\\.0\\.0\\.1:${port},session/udp=127\\.0\\.0\\.1:${port},` +
+          `ntp/udp=127\\.0\\.0\\.1:${server.port("ntp", "udp")}$`,
+      ),
+    );
     const human = await runClockd(["status", `127.0.0.1:${port}`]);
     assert.equal(human.code, 0, human.stderr);
     assert.equal(human.stderr, "");
@@ -136,6 +146,33 @@ Deno.test("clockd status: a bad flag or address is one line and exit 2", async (
     assert.equal(lines.length, 1, stderr);
     if (typeof message === "string") assert.equal(lines[0], message);
     else assert.match(lines[0], message);
+  }
+});
+
+Deno.test("clockd lists status in its help and suggests it for a typo", async () => {
+  const help = await runClockd(["--help"]);
+  assert.match(help.stdout, /\n {2}status \[HOST\[:PORT\]\] +a running clockd's/);
+  const typo = await runClockd(["stauts"]);
+  assert.equal(typo.code, 2);
+  assert.equal(typo.stderr, 'clockd: unknown command "stauts"; did you mean status?\n');
+  const usage = await runClockd(["status", "--help"]);
+  assert.equal(usage.code, 0);
+  assert.match(usage.stdout, /^Usage: clockd status \[flags\] \[HOST\[:PORT\]\]\n/);
+});
+
+Deno.test("statusCommand() refuses query's flags and timeouts out of range", async () => {
+  for (
+    const [args, message] of [
+      [["--count", "2"], "status: unknown flag --count (see clockd status --help)"],
+      [["--timeout", "0"], "--timeout: must be more than 0"],
+      [["--timeout", "2h"], "--timeout: must be at most 1h"],
+    ] as const
+  ) {
+    await assert.rejects(() => status([...args]), (error: Error) => {
+      assert.equal(error.name, "UsageError");
+      assert.equal(error.message, message);
+      return true;
+    });
   }
 });
 
