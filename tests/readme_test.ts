@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { dirname } from "node:path";
 import { openKernelClock } from "../src/time/kernel_clock.ts";
-import { canBind, ROOT, startClockd } from "./_clockd.ts";
+import { canBind, hasProgram, ROOT, startClockd } from "./_clockd.ts";
 import { type ReadmeCommand, readmeCommands } from "./_readme_commands.ts";
 
 /** The commands README shows that this test does not run, and why. */
@@ -111,6 +111,13 @@ function usesClient(command: string): boolean {
   return command.split(/\||&&|;/).some((part) => CLIENT.test(part.trim()));
 }
 
+/** The clients a command runs that are not installed here. */
+function missingClients(command: string): string[] {
+  return command.split(/\||&&|;/).map((part) => part.trim().split(" ")[0])
+    .filter((program) => ["nc", "rdate", "socat", "curl"].includes(program))
+    .filter((program) => !hasProgram(program));
+}
+
 /** Runs one README command with bash in the project root, killed after `seconds`. */
 async function run(example: ReadmeCommand, seconds: number) {
   const typed = TYPED.get(example.command);
@@ -147,21 +154,33 @@ Deno.test("readmeCommands() finds every README command either walked or excluded
 });
 
 const BUSY = busy.map(([transport, port]) => `${port}/${transport}`).join(", ");
+const NO_SHELL = ["bash", "timeout"].filter((program) => !hasProgram(program));
+const SKIPPED = NO_SHELL.length > 0
+  ? `${NO_SHELL.join(" and ")} not installed`
+  : busy.length > 0
+  ? `ports ${BUSY} are in use; deno task start needs them free`
+  : null;
 
 Deno.test({
-  name: busy.length === 0
+  name: SKIPPED === null
     ? "README's examples run as written against deno task start's clockd"
-    : `README's examples (SKIPPED: ports ${BUSY} are in use; deno task start needs them free)`,
-  ignore: busy.length > 0,
+    : `README's examples (SKIPPED: ${SKIPPED})`,
+  ignore: SKIPPED !== null,
   async fn(t) {
     await using _server = await startClockd([]);
     for (const example of COMMANDS.filter((c) => !EXCLUDED.has(c.command))) {
-      await t.step(`README.md:${example.line}: ${example.command}`, async () => {
-        const deno = example.command.startsWith("deno ");
-        const { code, stdout, stderr } = await run(example, deno ? 20 : 5);
-        const expected = EXIT_CODES.get(example.command) ?? 0;
-        assert.equal(code, expected, `exit ${code}, expected ${expected}\n${stdout}\n${stderr}`);
-        assert.match(stdout, PLAUSIBLE, `plausible output:\n${stdout}\n${stderr}`);
+      const missing = missingClients(example.command);
+      await t.step({
+        name: `README.md:${example.line}: ${example.command}` +
+          (missing.length === 0 ? "" : ` (SKIPPED: ${missing.join(", ")} not installed)`),
+        ignore: missing.length > 0,
+        async fn() {
+          const deno = example.command.startsWith("deno ");
+          const { code, stdout, stderr } = await run(example, deno ? 10 : 5);
+          const expected = EXIT_CODES.get(example.command) ?? 0;
+          assert.equal(code, expected, `exit ${code}, expected ${expected}\n${stdout}\n${stderr}`);
+          assert.match(stdout, PLAUSIBLE, `plausible output:\n${stdout}\n${stderr}`);
+        },
       });
     }
   },
