@@ -5,6 +5,7 @@
  * ```sh
  * clockd serve                 # session protocol on TCP+UDP :1200
  * clockd formats --tz local    # every format, now
+ * clockd status               # a running clockd's state and counters
  * deno task clockd serve       # the same from a checkout
  * ```
  *
@@ -16,6 +17,7 @@ import { formatsCommand } from "./src/cli/formats_command.ts";
 import { invocation, mainHelp } from "./src/cli/main_help.ts";
 import { permissionMessage } from "./src/cli/permission_error.ts";
 import { queryCommand } from "./src/query/query_command.ts";
+import { statusCommand } from "./src/query/status_command.ts";
 import { roughtimeCommand } from "./src/cli/roughtime_command.ts";
 import { loadServeConfig } from "./src/cli/serve_config.ts";
 import { SERVE_HELP } from "./src/cli/serve_help.ts";
@@ -25,7 +27,7 @@ import { UsageError } from "./src/cli/usage_error.ts";
 import { VERSION } from "./src/cli/version.ts";
 
 /** The commands, for suggestions. */
-const COMMANDS = ["serve", "formats", "query", "roughtime", "version", "help"];
+const COMMANDS = ["serve", "formats", "query", "status", "roughtime", "version", "help"];
 
 /**
  * Runs the command line.
@@ -53,6 +55,8 @@ export async function main(args: string[]): Promise<number> {
         return print(formatsCommand(rest));
       case "query":
         return await queryCommand(rest);
+      case "status":
+        return await statusCommand(rest);
       case "roughtime":
         return await roughtimeCommand(rest);
       case "--version":

@@ -272,12 +272,12 @@ Deno.test("Metrics.include() sums the snapshots of other isolates", () => {
 Deno.test("Metrics.statsLine() sums each counter on one short line", () => {
   assert.equal(
     knownMetrics().statsLine(),
-    "OK up=3600 rss=48 fds=17 session/tcp req=12 ans=11 err=1 drop=2 open=3 closed=9 refused=6 " +
+    "OK up=3600 rss=48MiB fds=17 session/tcp req=12 ans=11 err=1 drop=2 open=3 closed=9 refused=6 " +
       "ntp/udp req=100 ans=90 err=0 drop=10",
   );
   assert.equal(
     new Metrics({ processFigures: () => ({ ...FIXED, openFds: null }) }).statsLine(),
-    "OK up=3600 rss=48",
+    "OK up=3600 rss=48MiB",
   );
 });
 

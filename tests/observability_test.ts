@@ -39,7 +39,7 @@ engineTest({
     for (let i = 0; i < 5; i++) match(await client.ask("timestamp"), /^\d+$/);
     await udpAsk(server.port("session", "udp"), "x".repeat(200), 200); // oversized: dropped
     let stats = await client.ask("stats");
-    match(stats, /^OK up=\d+ rss=\d+/);
+    match(stats, /^OK up=\d+ rss=\d+MiB /);
     // The stats request itself is counted before its answer is.
     match(stats, / session\/tcp req=6 ans=5 err=0 drop=0 open=1 closed=0 refused=0/);
     // Another isolate's counters (the primary's UDP, when an epoll worker

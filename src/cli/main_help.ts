@@ -51,6 +51,7 @@ Usage: ${command} COMMAND [flags]
   serve [flags]           serve the time
   formats [flags]         print every time format
   query URL               ask a time server, show the offset
+  status [HOST[:PORT]]    a running clockd's clock state, listeners, counters
   roughtime keygen FILE   make a Roughtime long-term key
   --version               print the version
   --help                  show this help

@@ -244,7 +244,7 @@ export class Metrics {
    * One line for the session protocol's `stats` command, of every counter
    * with the peers' added: see `statsLine` in `stats_line.ts`.
    *
-   * @returns E.g. `OK up=3600 rss=48 session/tcp req=12 ans=12 err=0 drop=0 open=3 closed=9 refused=0`.
+   * @returns E.g. `OK up=3600 rss=48MiB session/tcp req=12 ans=12 err=0 drop=0 open=3 closed=9 refused=0`.
    */
   statsLine(): string {
     return statsLine(this.#merged(), this.#processFigures());

@@ -14,7 +14,8 @@ export const MAX_STATS_LINE_BYTES = 999;
 
 /**
  * One line for the session protocol's `stats` command:
- * `OK up=SECONDS rss=MIB [fds=N]`, then per counter
+ * `OK up=SECONDS rss=NMiB [fds=N]` (resident memory in whole MiB, unit
+ * written), then per counter
  * `SERVICE/TRANSPORT req=N ans=N err=N drop=N`, and for TCP
  * `open=N closed=N refused=N`. Drops, closes and refusals are totals over
  * their reasons (`/metrics` has them by reason). At most
@@ -23,7 +24,7 @@ export const MAX_STATS_LINE_BYTES = 999;
  *
  * @param counters The counters of every service and transport, in order.
  * @param figures The process figures.
- * @returns E.g. `OK up=3600 rss=48 session/tcp req=12 ans=12 err=0 drop=0 open=3 closed=9 refused=0`.
+ * @returns E.g. `OK up=3600 rss=48MiB session/tcp req=12 ans=12 err=0 drop=0 open=3 closed=9 refused=0`.
  *
  * @example Usage
  * ```ts
@@ -37,12 +38,12 @@ export const MAX_STATS_LINE_BYTES = 999;
  *   residentBytes: 50_331_648, heapUsedBytes: 1, heapTotalBytes: 1, startTimeSeconds: 0,
  *   uptimeSeconds: 3600.5, openFds: null, maxFds: null,
  * });
- * if (line !== "OK up=3600 rss=48 ntp/udp req=2 ans=1 err=0 drop=1") throw new Error(line);
+ * if (line !== "OK up=3600 rss=48MiB ntp/udp req=2 ans=1 err=0 drop=1") throw new Error(line);
  * ```
  */
 export function statsLine(counters: readonly CounterSnapshot[], figures: ProcessFigures): string {
   const up = Math.floor(figures.uptimeSeconds);
-  let line = `OK up=${up} rss=${Math.round(figures.residentBytes / 1048576)}`;
+  let line = `OK up=${up} rss=${Math.round(figures.residentBytes / 1048576)}MiB`;
   if (figures.openFds !== null) line += ` fds=${figures.openFds}`;
   for (const c of counters) {
     let part = ` ${c.service}/${c.transport} req=${c.requests} ans=${c.answers} ` +

@@ -131,6 +131,8 @@ export async function serve(initial: ServeConfig): Promise<number> {
   if (listeners.some((listener) => listener.service === "ntp")) {
     log.info("ntp clock: {status}", { status: clockStatus.statusLine().slice(3) });
   }
+  const advice = unsynchronisedAdvice(clockStatus);
+  if (advice !== null) log.warn("{advice}", { advice });
   logLeapTable("", serving.leapSeconds.table);
   if (roughtimeKey !== null) logRoughtime(roughtimeKey, clockStatus);
 
@@ -283,6 +285,32 @@ export function invalidTz(tz: string | undefined): string | null {
     return `TZ="${tz}" is not a time zone this runtime knows: "local" means UTC ` +
       `(set TZ to an IANA name such as Europe/Paris, or use --tz)`;
   }
+}
+
+/**
+ * The startup line that explains an unsynchronised host clock under
+ * `--ntp-sync kernel`, and what to do about it; null when the clock is
+ * synchronised or `--ntp-sync always` is in force.
+ *
+ * @param clock The clock state as read at startup.
+ * @returns One warning line, or null.
+ *
+ * @example Usage
+ * ```ts
+ * import { unsynchronisedAdvice } from "./serve_command.ts";
+ * import { ClockStatus } from "../time/clock_status.ts";
+ * import { systemClock } from "../time/clock.ts";
+ * const always = new ClockStatus({ sync: "always", stratum: 10, referenceId: "LOCL", clock: systemClock });
+ * if (unsynchronisedAdvice(always) !== null) throw new Error("always claims synchronisation");
+ * ```
+ */
+export function unsynchronisedAdvice(clock: ClockStatus): string | null {
+  if (clock.sync !== "kernel" || clock.ntpState.leap !== 3) return null;
+  return "--ntp-sync kernel: the kernel says the host clock is unsynchronised (no NTP daemon " +
+    "disciplines it), so NTP answers carry LI=3 and stratum 0, which clients reject, and " +
+    "status says synchronised=no; run chronyd, ntpd or systemd-timesyncd on this host " +
+    "(clockd follows the kernel within a second), or pass --ntp-sync always to claim " +
+    "--ntp-stratum regardless (labs, containers, tests)";
 }
 
 /** The Roughtime key clients need, and why nothing is answered while unsynchronised. */

@@ -148,6 +148,7 @@ export function startServer(config: ServeConfig, options: ServerOptions): Server
   const services = createServices(config, {
     clock,
     io: engine.name,
+    listeners: options.listeners,
     limitsBuffer: options.limitsBuffer,
     httpLimitsBuffer: options.httpLimitsBuffer,
     roughtimeSeed: options.roughtimeSeed ?? null,

@@ -25,11 +25,12 @@ import type { ClockStatus } from "../time/clock_status.ts";
 import type { Instant } from "../time/instant.ts";
 import type { LeapSeconds } from "../time/leap_seconds.ts";
 import { smearedClock, SmearedClockStatus, smearedInstant } from "../time/leap_smear.ts";
-import { timeData, timeDataWords } from "../time/time_data.ts";
+import { timeData, timeDataFields } from "../time/time_data.ts";
 import { addRateGauges, admissionsFor } from "./admissions.ts";
 import { addClockGauges } from "./clock_gauges.ts";
 import { watchClock } from "./clock_watch.ts";
 import { roughtimeHandlers } from "./roughtime_handlers.ts";
+import { statusLine, type StatusListener } from "./status_line.ts";
 
 /** The handlers of one service, per transport. */
 export interface ServiceHandlers {
@@ -85,6 +86,12 @@ export interface ServiceOptions {
   clock: Clock;
   /** The engine serving, named by `status`. */
   io: string;
+  /**
+   * Every listener of the process (not only this isolate's), named by `status`.
+   *
+   * @default {none}
+   */
+  listeners?: readonly StatusListener[];
   /** The session counters shared by every isolate of the process. */
   limitsBuffer?: SharedArrayBuffer;
   /** The HTTP connection counters shared by every isolate of the process. */
@@ -126,7 +133,13 @@ export function createServices(config: ServeConfig, options: ServiceOptions): Se
     defaultZone: config.zone,
     info: {
       status: () =>
-        `${clockStatus.statusLine()} io=${options.io} ${timeDataWords(timeData(leapSeconds))}`,
+        statusLine(clockStatus.statusLine(), {
+          leap: clockStatus.ntpState.leap,
+          io: options.io,
+          uptimeSeconds: clock.monotonicNanos() / 1e9,
+          listeners: options.listeners ?? [],
+          extra: timeDataFields(timeData(leapSeconds)),
+        }),
       stats: () => metrics.statsLine(),
     },
   });

@@ -26,9 +26,6 @@ import { type KernelClock, type KernelClockStatus, openKernelClock } from "./ker
 import type { NtpLeapIndicator } from "../protocols/ntp/constants.ts";
 import { type NtpServerState, ntpServerState } from "../protocols/ntp/server_state.ts";
 
-/** The `leap=` word of the status line for each leap indicator. */
-const LEAP_STATES = ["none", "insert", "delete", "unknown"] as const;
-
 /** How the synchronisation state is decided. */
 export type SyncMode = "kernel" | "always";
 
@@ -196,8 +193,7 @@ export class ClockStatus {
       error = `${(micros / 1e6).toFixed(6)}s`;
     }
     return `OK synchronised=${synchronised ? "yes" : "no"} stratum=${state.stratum} ` +
-      `error=${error} sync=${this.sync} precision=2^${this.precision}s ` +
-      `leap=${LEAP_STATES[state.leap]}`;
+      `error=${error} sync=${this.sync} precision=2^${this.precision}s`;
   }
 
   /** Releases the kernel clock handle. */

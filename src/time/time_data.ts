@@ -64,22 +64,28 @@ export function timeData(
 }
 
 /**
- * The time data as `key=value` words for the session's `status` line.
+ * The time data as the `status` line's fields.
  *
  * @param data The record.
- * @returns e.g. `tz=2026b+ tzdata=2025b leapfile=expired leapexpires=2026-06-28`.
+ * @returns `tz`, `tzdata`, `leapfile` and `leapexpires`, in that order.
  *
  * @example Usage
  * ```ts
- * import { timeDataWords } from "./time_data.ts";
- * const words = timeDataWords({
+ * import { timeDataFields } from "./time_data.ts";
+ * const fields = timeDataFields({
  *   tz_runtime: "2026b", tzdata_system: "2025b", leap_source: "file", leap_file: "/x",
  *   leap_file_state: "ok", leap_expires: "2027-06-28",
  * });
- * if (words !== "tz=2026b tzdata=2025b leapfile=ok leapexpires=2027-06-28") throw new Error(words);
+ * if (JSON.stringify(fields) !== '{"tz":"2026b","tzdata":"2025b","leapfile":"ok","leapexpires":"2027-06-28"}') {
+ *   throw new Error();
+ * }
  * ```
  */
-export function timeDataWords(data: TimeData): string {
-  return `tz=${data.tz_runtime} tzdata=${data.tzdata_system} leapfile=${data.leap_file_state} ` +
-    `leapexpires=${data.leap_expires}`;
+export function timeDataFields(data: TimeData): Record<string, string> {
+  return {
+    tz: data.tz_runtime,
+    tzdata: data.tzdata_system,
+    leapfile: data.leap_file_state,
+    leapexpires: data.leap_expires,
+  };
 }
