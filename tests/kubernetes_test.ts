@@ -42,10 +42,10 @@ const PUBLIC_PORTS: Record<string, Record<number, string[]>> = {
 };
 
 /**
- * Memory measured in README.md (Performance): the process with 2 workers
- * serving (77–101 MiB RSS), an idle session on the costlier engine (`deno`,
- * 5,287 B; `kernel` 2,443–2,756 B), and a rate-table source (about 8 MB per
- * 65,536 sources: 128 B).
+ * Memory measured in README.md (Performance): the process serving load
+ * (77–101 MiB RSS with 2 isolates), an idle session on the costlier engine
+ * (`deno`, 5,287 B; `kernel` 2,443–2,756 B), and a rate-table source (about
+ * 8 MB per 65,536 sources: 128 B).
  */
 const MEASURED = { twoWorkers: 101 * 2 ** 20, session: 5_287, rateSource: 128 };
 
