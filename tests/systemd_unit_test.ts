@@ -2,14 +2,20 @@
  * Checks deploy/clockd.service with systemd's own tools: `systemd-analyze
  * verify` (every warning fails the test) and the offline security rating.
  * Skips, saying so in the test names, where systemd-analyze is missing.
+ * Then, without systemd, what a Debian operator relies on: the
+ * `/etc/default/clockd` environment file and its `$CLOCKD_OPTS`, the
+ * ordering after `time-sync.target`, the state directory, and that every
+ * example in deploy/clockd.default is a command line clockd accepts.
  *
  * @module
  */
 
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
+import { parseServeArgs } from "../src/cli/serve_config.ts";
 
 const UNIT = fileURLToPath(new URL("../deploy/clockd.service", import.meta.url));
+const DEFAULTS = fileURLToPath(new URL("../deploy/clockd.default", import.meta.url));
 /** The highest exposure the unit may rate (systemd-analyze security, 0 to 10). */
 const MAX_EXPOSURE = 1.8;
 /** Where distributions keep systemd's own units (targets the unit depends on). */
@@ -132,4 +138,95 @@ Deno.test({
       assert.match(output, new RegExp(`✓ ${passed}`), passed);
     }
   },
+});
+
+/** Every `Key=value` of one section of a unit file, in order (comments and blank lines skipped). */
+function unitSettings(text: string, section: string): Map<string, string[]> {
+  const settings = new Map<string, string[]>();
+  let current = "";
+  for (const line of text.split("\n")) {
+    const trimmed = line.trim();
+    if (trimmed === "" || trimmed.startsWith("#") || trimmed.startsWith(";")) continue;
+    const header = /^\[(.+)\]$/.exec(trimmed);
+    if (header) {
+      current = header[1];
+      continue;
+    }
+    const equals = trimmed.indexOf("=");
+    if (current !== section || equals < 0) continue;
+    const key = trimmed.slice(0, equals);
+    settings.set(key, [...settings.get(key) ?? [], trimmed.slice(equals + 1)]);
+  }
+  return settings;
+}
+
+/** The unit's ExecStart words after `serve`, without the trailing `$CLOCKD_OPTS`. */
+function execStartArgs(service: Map<string, string[]>): string[] {
+  const words = service.get("ExecStart")![0].split(/\s+/);
+  assert.deepEqual(words.slice(0, 2), ["/usr/local/bin/clockd", "serve"]);
+  assert.equal(words.at(-1), "$CLOCKD_OPTS");
+  return words.slice(2, -1);
+}
+
+/** The `CLOCKD_OPTS` values of deploy/clockd.default: the active one, then each commented example. */
+function defaultOpts(text: string): { active: string[]; examples: string[] } {
+  const active: string[] = [];
+  const examples: string[] = [];
+  for (const line of text.split("\n")) {
+    const set = /^CLOCKD_OPTS="([^"\\$`]*)"$/.exec(line);
+    if (set) active.push(set[1]);
+    const example = /^#\s+CLOCKD_OPTS="([^"]*)"/.exec(line);
+    if (example) examples.push(example[1]);
+    if (line.trim() !== "" && !line.startsWith("#")) {
+      assert.match(line, /^CLOCKD_OPTS="[^"\\$`]*"$/, `not a plain assignment: ${line}`);
+    }
+  }
+  return { active, examples };
+}
+
+Deno.test("deploy/clockd.service appends $CLOCKD_OPTS from an optional /etc/default/clockd", async () => {
+  const service = unitSettings(await Deno.readTextFile(UNIT), "Service");
+  assert.deepEqual(service.get("EnvironmentFile"), ["-/etc/default/clockd"]);
+  const execStart = service.get("ExecStart")!;
+  assert.equal(execStart.length, 1);
+  // Unbraced and unquoted, as its own word: systemd splits the value into
+  // separate arguments (${CLOCKD_OPTS} or "$CLOCKD_OPTS" would make it one).
+  assert.match(execStart[0], / \$CLOCKD_OPTS$/);
+  assert.doesNotMatch(execStart[0], /\$\{CLOCKD_OPTS\}|"\$CLOCKD_OPTS"/);
+  const config = parseServeArgs(execStartArgs(service));
+  assert.ok(config !== "help");
+  assert.deepEqual(
+    config.listeners.map(({ service, address }) =>
+      `${service} ${address.port} ${address.transports.join("+")}`
+    ),
+    ["session 1200 tcp+udp", "daytime 13 tcp+udp", "time 37 tcp+udp", "ntp 123 udp"],
+  );
+});
+
+Deno.test("deploy/clockd.service starts after time-sync.target, restarts on failure, reloads on SIGHUP, keeps /var/lib/clockd", async () => {
+  const text = await Deno.readTextFile(UNIT);
+  const unit = unitSettings(text, "Unit");
+  const service = unitSettings(text, "Service");
+  assert.ok(unit.get("After")?.includes("time-sync.target"), "After=time-sync.target");
+  assert.ok(unit.get("Wants")?.includes("time-sync.target"), "Wants=time-sync.target");
+  assert.deepEqual(service.get("Restart"), ["on-failure"]);
+  assert.deepEqual(service.get("ExecReload"), ["/bin/kill -HUP $MAINPID"]);
+  assert.deepEqual(service.get("StateDirectory"), ["clockd"]);
+});
+
+Deno.test("deploy/clockd.default sets CLOCKD_OPTS once, and each example is a command line clockd accepts", async () => {
+  const service = unitSettings(await Deno.readTextFile(UNIT), "Service");
+  const { active, examples } = defaultOpts(await Deno.readTextFile(DEFAULTS));
+  assert.deepEqual(active, [""]);
+  assert.ok(examples.length >= 3, `examples: ${examples.join(" | ")}`);
+  for (const opts of [...active, ...examples]) {
+    const args = [...execStartArgs(service), ...opts.split(/\s+/).filter((word) => word !== "")];
+    const config = parseServeArgs(args);
+    assert.ok(config !== "help", opts);
+    if (opts.includes("ntp.disable=true")) {
+      assert.ok(!config.listeners.some(({ service }) => service === "ntp"), opts);
+    }
+  }
+  // A mistyped flag in the file is caught the same way.
+  assert.throws(() => parseServeArgs([...execStartArgs(service), "--metric", "127.0.0.1:9123"]));
 });
