@@ -95,6 +95,11 @@ engineTest({
     ) assert.ok(lines.includes(expected), `${expected}\n${human.stdout}`);
     assert.ok(lines.some((line) => /^Uptime {11}: \d+ s/.test(line)), human.stdout);
     assert.ok(lines.some((line) => /^Memory \(RSS\) {5}: \d+ MiB$/.test(line)), human.stdout);
+    assert.ok(lines.some((line) => /^Zone rules {6}: \d{4}[a-z]+\+?$/.test(line)), human.stdout);
+    assert.ok(
+      lines.some((line) => /^Leap file expiry : \d{4}-\d\d-\d\d$/.test(line)),
+      human.stdout,
+    );
     assert.match(human.stdout, /\nsession {2}tcp +\d+ +\d+ +0 +0 +\d+ +\d+ +0\n/);
 
     const json = await runClockd(["status", "--json", "--timeout", "5", `localhost:${port}`]);
@@ -205,13 +210,13 @@ Deno.test("statusCommand() tells a server that is not clockd, and a busy clockd"
 
 Deno.test("statusCommand() prints fields it does not know rather than dropping them", async () => {
   await using server = fakeServer(
-    "OK synchronised=yes stratum=10 leap-file=2026-12-28 tzdata=2025b\r\n" +
+    "OK synchronised=yes stratum=10 leap-file=2026-12-28 vintage=2025b\r\n" +
       "OK up=5 rss=40MiB queue=3 ntp/udp req=1 ans=1 err=0 drop=0 kiss=0\r\nBYE\r\n",
   );
   const { code, out } = await status([`127.0.0.1:${server.port}`]);
   assert.equal(code, 0);
   assert.ok(out.includes("leap-file        : 2026-12-28"), out.join("\n"));
-  assert.ok(out.includes("tzdata           : 2025b"), out.join("\n"));
+  assert.ok(out.includes("vintage          : 2025b"), out.join("\n"));
   assert.ok(out.includes("queue            : 3"), out.join("\n"));
   assert.match(out.at(-1)!, /^ntp +udp +1 +1 +0 +0 +0$/);
   assert.match(out.at(-2)!, / kiss$/);

@@ -7,7 +7,7 @@ const REPORT = {
   status: parseStatusAnswer(
     "OK synchronised=no stratum=0 error=16.000000s sync=kernel precision=2^-20s " +
       "leap=unsynchronised io=kernel uptime=3723 " +
-      "listeners=session/tcp=[::]:1200,session/udp=[::]:1200,ntp/udp=[::]:10123 tzdata=2025b",
+      "listeners=session/tcp=[::]:1200,session/udp=[::]:1200,ntp/udp=[::]:10123 vintage=2025b",
   ),
   stats: parseStatsAnswer(
     "OK up=3723 rss=91MiB fds=17 session/tcp req=12 ans=11 err=0 drop=1 open=3 closed=9 " +
@@ -29,7 +29,7 @@ Deno.test("formatStatusReport() shows every field as Label : value, listeners on
     "Listeners        : session tcp [::]:1200",
     "                   session udp [::]:1200",
     "                   ntp udp [::]:10123",
-    "tzdata           : 2025b",
+    "vintage          : 2025b",
     "Memory (RSS)     : 91 MiB",
     "Open descriptors : 17",
     "",
@@ -79,7 +79,7 @@ Deno.test("statusReportJson() types the known fields and keeps the others as str
         { service: "session", transport: "udp", address: "[::]:1200" },
         { service: "ntp", transport: "udp", address: "[::]:10123" },
       ],
-      tzdata: "2025b",
+      vintage: "2025b",
     },
     stats: {
       uptime_s: 3723,
