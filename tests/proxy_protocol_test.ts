@@ -8,7 +8,7 @@
 
 import { deepStrictEqual, match, strictEqual } from "node:assert/strict";
 import { PROXY_V2_SIGNATURE } from "../src/admission/proxy_header.ts";
-import { engineTest, LineClient, startClockd } from "./_clockd.ts";
+import { engineTest, LineClient, startClockd, startFlagsReading } from "./_clockd.ts";
 
 const encoder = new TextEncoder();
 
@@ -199,4 +199,39 @@ engineTest({
       "the real peer, 127.0.0.1, is served",
     );
   },
+});
+
+Deno.test("--proxy-protocol: SIGHUP starts trusting the balancers a reloaded file names", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "clockd-proxy-" });
+  const file = `${dir}/clockd.toml`;
+  try {
+    await Deno.writeTextFile(file, 'proxy-protocol = ["10.0.0.0/8"]\ndeny = ["192.0.2.7"]\n');
+    await using server = await startClockd(
+      ["--session", "127.0.0.1:0/tcp", "--ntp-sync", "always", "--workers", "1", "--config", file],
+      { permissions: startFlagsReading(dir) },
+    );
+    const port = server.port("session", "tcp");
+    {
+      using client = await LineClient.connect(port);
+      await client.ask(v1("192.0.2.7").trimEnd()); // a request like any other: the time
+      match(await client.ask("status"), /^OK /, "127.0.0.1 is not trusted yet");
+    }
+    await Deno.writeTextFile(file, 'proxy-protocol = ["127.0.0.0/8"]\ndeny = ["192.0.2.7"]\n');
+    server.process.kill("SIGHUP");
+    for (let i = 0; i < 100 && !/SIGHUP: reloaded/.test(server.stderr()); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    match(server.stderr(), /SIGHUP: reloaded[^\n]*applied[^\n]*proxy-protocol/);
+    // The worker applies the reload after the primary logs it: retry briefly.
+    let refused = false;
+    for (let i = 0; i < 20 && !refused; i++) {
+      using client = await LineClient.connect(port);
+      await client.send(v1("192.0.2.7"));
+      await client.send("status\n");
+      refused = (await client.readLine()) === null;
+    }
+    strictEqual(refused, true, "the header is read, and 192.0.2.7 denied");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
