@@ -122,6 +122,22 @@ engineTest({
 });
 
 engineTest({
+  name: "--proxy-protocol: daytime answers a trusted connection after its header, if admitted",
+  async fn() {
+    await using server = await startClockd([...TRUSTED, "--daytime", "127.0.0.1:0/tcp"]);
+    const port = server.port("daytime", "tcp");
+    {
+      using client = await LineClient.connect(port);
+      await client.send(v2("192.0.2.7"));
+      strictEqual(await client.closedByServer(), true, "192.0.2.7 is denied");
+    }
+    using client = await LineClient.connect(port);
+    await client.send(v1("192.0.2.8"));
+    match(await client.readLine() ?? "", /\d\d:\d\d:\d\d/, "the daytime line");
+  },
+});
+
+engineTest({
   name: "--proxy-protocol: HTTP /api/ip reports the client the header names",
   async fn() {
     await using server = await startClockd(TRUSTED);
