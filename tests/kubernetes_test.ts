@@ -34,7 +34,7 @@ function manifests(): Promise<Validation> {
 
 /** Where clients reach each service through the Service: port → protocols. */
 const PUBLIC_PORTS: Record<string, Record<number, string[]>> = {
-  session: { [SERVICES.session.defaultPort]: ["TCP", "UDP"] },
+  session: { [SERVICES.session.defaultPort!]: ["TCP", "UDP"] },
   daytime: { 13: ["TCP", "UDP"] },
   time: { 37: ["TCP", "UDP"] },
   ntp: { 123: ["UDP"] },

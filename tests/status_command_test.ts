@@ -95,7 +95,7 @@ engineTest({
     ) assert.ok(lines.includes(expected), `${expected}\n${human.stdout}`);
     assert.ok(lines.some((line) => /^Uptime {11}: \d+ s/.test(line)), human.stdout);
     assert.ok(lines.some((line) => /^Memory \(RSS\) {5}: \d+ MiB$/.test(line)), human.stdout);
-    assert.ok(lines.some((line) => /^Zone rules {6}: \d{4}[a-z]+\+?$/.test(line)), human.stdout);
+    assert.ok(lines.some((line) => /^Zone rules {7}: \d{4}[a-z]+\+?$/.test(line)), human.stdout);
     assert.ok(
       lines.some((line) => /^Leap file expiry : \d{4}-\d\d-\d\d$/.test(line)),
       human.stdout,

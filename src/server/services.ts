@@ -20,6 +20,7 @@ import { SessionProtocol } from "../protocols/session/session_protocol.ts";
 import { SessionService } from "../protocols/session/session_service.ts";
 import { udpTooLarge } from "../protocols/session/udp_too_large.ts";
 import { createHttpService } from "../protocols/http/create_http_service.ts";
+import { clockHealthy } from "../protocols/http/metrics_routes.ts";
 import type { Clock } from "../time/clock.ts";
 import type { ClockStatus } from "../time/clock_status.ts";
 import type { Instant } from "../time/instant.ts";
@@ -66,7 +67,8 @@ export interface Services {
    * Applies what a reload may change without rebinding: the access lists
    * and rate limits (new, empty rate tables), the session protocol's default
    * format and zone, its timeouts and limits, the leap-seconds file (read
-   * again). Open sessions are kept.
+   * again), whether `/healthz` requires a synchronised clock. Open sessions
+   * are kept.
    */
   reconfigure(config: ServeConfig): void;
   /**
@@ -167,12 +169,14 @@ export function createServices(config: ServeConfig, options: ServiceOptions): Se
     smearedClock(clock, leapSeconds, clockStatus.kernelClock),
     new SmearedClockStatus(clockStatus, leapSeconds),
   );
+  let requireSync = config.healthzRequiresSync;
   const http = createHttpService({
     clock,
     clockStatus,
     timeData: () => timeData(leapSeconds),
     metrics,
     limitsBuffer: options.httpLimitsBuffer,
+    healthy: () => clockHealthy(clockStatus, requireSync),
   });
   const handlers: Record<ServiceName, ServiceHandlers> = {
     session: {
@@ -221,6 +225,7 @@ export function createServices(config: ServeConfig, options: ServiceOptions): Se
       daytime = daytimeService(next);
       sessions.reconfigure(next);
       watched.reloadLeapSeconds(next);
+      requireSync = next.healthzRequiresSync;
     },
     drain: async (timeoutMs) => {
       await Promise.all([sessions.shutdown(timeoutMs), http.shutdown(timeoutMs)]);
