@@ -15,6 +15,22 @@ import { type ReadmeCommand, readmeCommands } from "./_readme_commands.ts";
 
 /** The commands README shows that this test does not run, and why. */
 const EXCLUDED: ReadonlyMap<string, string> = new Map([
+  [
+    "sudo install -m 0644 deploy/clockd.default /etc/default/clockd   # CLOCKD_OPTS, optional",
+    "installs into the system (root)",
+  ],
+  [
+    "deno task validate-kubernetes                   # against the schemas; no cluster needed",
+    "kubernetes_test.ts runs the validator (and checks it rejects broken manifests)",
+  ],
+  [
+    "kubectl apply -k deploy/kubernetes              # ConfigMap, Deployment, Service, PodDisruptionBudget",
+    "needs a Kubernetes cluster; none runs here",
+  ],
+  [
+    "kubectl apply -f deploy/kubernetes/daemonset-hostnetwork.yaml   # optional: NTP on every node's :123",
+    "needs a Kubernetes cluster; none runs here",
+  ],
   ["deno task start", "the server itself: this test starts it with the same flags"],
   [
     "deno task clockd serve --ntp 127.0.0.1:10123 --ntp-smear 127.0.0.1:10124",

@@ -62,10 +62,10 @@ const LABEL_WIDTH = 16;
  * import { parseStatsAnswer, parseStatusAnswer } from "./status_answer.ts";
  * const lines = formatStatusReport({
  *   server: "127.0.0.1:1200",
- *   status: parseStatusAnswer("OK synchronised=yes stratum=10 io=kernel tzdata=2025b"),
+ *   status: parseStatusAnswer("OK synchronised=yes stratum=10 io=kernel vintage=2025b"),
  *   stats: parseStatsAnswer("OK up=61 rss=48MiB ntp/udp req=2 ans=1 err=0 drop=1"),
  * });
- * if (!lines.includes("Stratum          : 10") || !lines.includes("tzdata           : 2025b")) {
+ * if (!lines.includes("Stratum          : 10") || !lines.includes("vintage          : 2025b")) {
  *   throw new Error(lines.join("\n"));
  * }
  * ```
