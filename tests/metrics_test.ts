@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 // from the official Python client), for the tests alone:
 // pinned inline so deno.json's imports stay the runtime's.
 // deno-lint-ignore no-import-prefix
-import parsePrometheusTextFormat from "npm:parse-prometheus-text-format@1.1.1";
+import { type ParsedFamily, parsePrometheus } from "./_prometheus.ts";
 import { Metrics } from "../src/ops/metrics.ts";
 import { type ProcessFigures, sampleProcess } from "../src/ops/process_figures.ts";
 import { escapeLabel, formatValue } from "../src/ops/prometheus.ts";
@@ -12,16 +12,8 @@ import { PROMETHEUS_CONTENT_TYPE, startMetricsServer } from "../src/ops/metrics_
 import { VERSION } from "../src/cli/version.ts";
 import { DROP_REASONS } from "../src/ops/counters.ts";
 
-/** A metric family as parse-prometheus-text-format returns it (untyped upstream). */
-interface ParsedFamily {
-  name: string;
-  help: string;
-  type: string;
-  metrics: { value: string; labels?: Record<string, string> }[];
-}
-
-function parse(text: string): Map<string, ParsedFamily> {
-  const families = parsePrometheusTextFormat(text) as ParsedFamily[];
+async function parse(text: string): Promise<Map<string, ParsedFamily>> {
+  const families = await parsePrometheus(text);
   return new Map(families.map((family) => [family.name, family]));
 }
 
@@ -155,11 +147,11 @@ Deno.test("Metrics.renderPrometheus() leaves out what it cannot measure", () => 
   assert.match(empty, /^clockd_uptime_seconds 3600\.5$/m);
 });
 
-Deno.test("Metrics.renderPrometheus() output parses with a Prometheus text parser", () => {
+Deno.test("Metrics.renderPrometheus() output parses with a Prometheus text parser", async () => {
   const metrics = knownMetrics();
   const odd = metrics.counter('we"ird\\ser\nvice', "udp");
   odd.requests = 42;
-  const families = parse(metrics.renderPrometheus());
+  const families = await parse(metrics.renderPrometheus());
   const types = Object.fromEntries([...families.values()].map((f) => [f.name, f.type]));
   assert.deepEqual(types, {
     clockd_build_info: "GAUGE",
@@ -231,7 +223,7 @@ Deno.test("Metrics.counter() returns one preallocated object per service and tra
   ]);
 });
 
-Deno.test("Metrics.include() sums the snapshots of other isolates", () => {
+Deno.test("Metrics.include() sums the snapshots of other isolates", async () => {
   const primary = knownMetrics();
   const worker = new Metrics({ processFigures: () => FIXED });
   const workerTcp = worker.counter("session", "tcp");
@@ -244,7 +236,7 @@ Deno.test("Metrics.include() sums the snapshots of other isolates", () => {
   workerTcp.requests = 1000; // later changes do not leak into the snapshot
   primary.include("worker-1", snapshot);
   primary.include("worker-2", snapshot);
-  const families = parse(primary.renderPrometheus());
+  const families = await parse(primary.renderPrometheus());
   const session = { service: "session", transport: "tcp" };
   assert.equal(sample(families, "clockd_requests_total", session), 12 + 8 + 8);
   assert.equal(sample(families, "clockd_sessions_open", session), 3 + 2 + 2);
@@ -367,7 +359,7 @@ Deno.test("startMetricsServer() serves /metrics and /healthz", async () => {
     const response = await fetch(`${base}/metrics`);
     assert.equal(response.status, 200);
     assert.equal(response.headers.get("content-type"), PROMETHEUS_CONTENT_TYPE);
-    const families = parse(await response.text());
+    const families = await parse(await response.text());
     assert.equal(
       sample(families, "clockd_requests_total", { service: "session", transport: "tcp" }),
       12,

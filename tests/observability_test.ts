@@ -6,7 +6,7 @@
 
 import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
 // deno-lint-ignore no-import-prefix -- a test-only dependency, pinned here
-import parsePrometheusTextFormat from "npm:parse-prometheus-text-format@1.1.1";
+import { parsePrometheus } from "./_prometheus.ts";
 import { engineTest, LineClient, startClockd, udpAsk } from "./_clockd.ts";
 
 interface Family {
@@ -104,7 +104,7 @@ engineTest({
       const response = await fetch(`${base}/metrics`);
       strictEqual(response.status, 200);
       match(response.headers.get("content-type")!, /^text\/plain; version=0\.0\.4/);
-      families = parsePrometheusTextFormat(await response.text()) as Family[];
+      families = await parsePrometheus(await response.text()) as Family[];
       const quits = find(families, "clockd_sessions_closed_total", {
         service: "session",
         transport: "tcp",
