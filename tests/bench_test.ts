@@ -12,7 +12,7 @@ import { parseBenchArgs } from "../bench/cli.ts";
 import { parseOpenFileLimit, processesFor, RESERVED_FDS, splitClients } from "../bench/fanout.ts";
 import { runWorker } from "../bench/load_worker.ts";
 import type { WorkerMessage, WorkerSpec } from "../bench/worker_protocol.ts";
-import type { BenchReport } from "../bench/main.ts";
+import { type BenchReport, renderReport } from "../bench/main.ts";
 import { mergeResults, type WorkloadResult } from "../bench/results.ts";
 import {
   findListener,
@@ -335,6 +335,38 @@ Deno.test("renderResults() renders ran, idle, skipped and failed rows", () => {
       "",
     ].join("\n"),
   );
+});
+
+Deno.test("renderReport() says how many Roughtime answers were verified, or why none", () => {
+  const row = (verified: number): WorkloadResult => ({
+    workload: "roughtime-udp",
+    clients: 16,
+    processes: 2,
+    status: "ran",
+    reason: null,
+    ops: 1000,
+    opsPerSecond: 1000,
+    p50Us: 100,
+    p99Us: 900,
+    maxUs: 1000,
+    errors: 0,
+    firstError: null,
+    stale: 0,
+    verified,
+    serverRssBytes: null,
+    idle: null,
+  });
+  const report = (verified: number): BenchReport => ({
+    server: "clockd",
+    cores: 2,
+    loadAverage: null,
+    seconds: 1,
+    warmupSeconds: 0,
+    processes: 2,
+    workloads: [row(verified)],
+  });
+  assert.match(renderReport(report(16)), /roughtime-udp: 16 answers fully verified/);
+  assert.match(renderReport(report(0)), /roughtime-udp: no answer verified in full: clockd logged/);
 });
 
 Deno.test("parseWorkloadList() keeps table order and rejects unknown names", () => {
