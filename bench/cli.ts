@@ -77,6 +77,8 @@ Flags:
   -h, --help             show this help
 
 Pipelined ops are answer lines (${PIPELINE_DEPTH} per batch); its latencies are per batch.
+roughtime-udp verifies each client's first answer and one in 1000 in full (after timing
+it) with the public key clockd logs at startup (--log-level info, as by default here).
 Idle latencies are every ask, before and after the silence. Server RSS is the highest
 VmRSS sampled while loaded (idle: at the end of the silence, every session held).`;
 

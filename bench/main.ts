@@ -13,7 +13,9 @@
  */
 
 import { BENCH_HELP, type BenchArgs, parseBenchArgs } from "./cli.ts";
-import { ChildProcesses, clientsOf, notRun, runWorkload, type WorkloadResult } from "./runner.ts";
+import { ChildProcesses } from "./load_process.ts";
+import { notRun, type WorkloadResult } from "./results.ts";
+import { clientsOf, runWorkload } from "./runner.ts";
 import { readProcFile, serverCommand } from "./server.ts";
 import { formatBytes, renderResults } from "./table.ts";
 
@@ -99,6 +101,14 @@ export function renderReport(report: BenchReport): string {
     if (row.status !== "ran") return [`${row.workload}: ${row.status}: ${row.reason}`];
     const out = [];
     if (row.firstError !== null) out.push(`${row.workload}: first error: ${row.firstError}`);
+    if (row.verified > 0) {
+      out.push(`${row.workload}: ${row.verified} answers fully verified (signatures, Merkle path)`);
+    } else if (row.workload === "roughtime-udp") {
+      out.push(
+        `${row.workload}: no answer verified in full: clockd logged no public key ` +
+          "(it does at --log-level info)",
+      );
+    }
     if (row.idle !== null) {
       out.push(
         `${row.workload}: ${row.idle.held} of ${row.clients} sessions answered both asks; ` +

@@ -1,18 +1,18 @@
 /**
  * Runs the benchmark's workloads: for each, a fresh clockd, load processes
  * running `load_worker.ts` with the clients split between them, a common
- * start, and their reports merged into one {@linkcode WorkloadResult}.
+ * start, and their reports merged into one `WorkloadResult` (`results.ts`).
  *
  * @module
  */
 
 import type { BenchArgs } from "./cli.ts";
-import { fileURLToPath } from "node:url";
 import { parseOpenFileLimit, processesFor, RESERVED_FDS, splitClients } from "./fanout.ts";
-import type { WorkerMessage, WorkerResult, WorkerSpec } from "./load_worker.ts";
-import { findListener, readProcFile, residentBytes, type Server, startServer } from "./server.ts";
-import { LatencyHistogram } from "./stats.ts";
-import type { Workload, WorkloadName } from "./workloads.ts";
+import { type ChildProcesses, LoadProcess } from "./load_process.ts";
+import { mergeResults, notRun, type WorkloadResult } from "./results.ts";
+import { findListener, readProcFile, residentBytes, startServer } from "./server.ts";
+import type { WorkerMessage, WorkerSpec } from "./worker_protocol.ts";
+import type { Workload } from "./workloads.ts";
 
 /** How a run is shaped: the resolved `bench/main.ts` flags. */
 export type RunOptions = Omit<BenchArgs, "workloads" | "serverCmd" | "serveFlags" | "json"> & {
@@ -20,215 +20,10 @@ export type RunOptions = Omit<BenchArgs, "workloads" | "serverCmd" | "serveFlags
   serverCommand: string[];
 };
 
-/** Figures of the idle workload. */
-export interface IdleFigures {
-  /** Sessions that answered both asks. */
-  held: number;
-  /** Server RSS before the sessions opened (bytes). */
-  rssBeforeBytes: number | null;
-  /** Server RSS at the end of the silence, every session held (bytes). */
-  rssHeldBytes: number | null;
-  /** (RSS held − RSS before) ÷ sessions held through the silence. */
-  bytesPerSession: number | null;
-}
-
-/** One workload's merged figures: a row of the table. */
-export interface WorkloadResult {
-  /** The workload. */
-  workload: WorkloadName;
-  /** Clients (idle: sessions). */
-  clients: number;
-  /** Load processes used. */
-  processes: number;
-  /** `ran`; `skipped` when clockd has no listener for it; `failed` when it could not finish. */
-  status: "ran" | "skipped" | "failed";
-  /** Why it was skipped or failed, or null. */
-  reason: string | null;
-  /** Answers counted (pipelined: lines). */
-  ops: number;
-  /** Answers per second over the measured window; null for idle. */
-  opsPerSecond: number | null;
-  /** Median latency, µs (pipelined: per batch); null when nothing was measured. */
-  p50Us: number | null;
-  /** 99th percentile latency, µs. */
-  p99Us: number | null;
-  /** Largest latency, µs. */
-  maxUs: number | null;
-  /** Failed asks in all processes. */
-  errors: number;
-  /** The first error reported, or null. */
-  firstError: string | null;
-  /** NTP answers to an earlier ask, skipped (not errors). */
-  stale: number;
-  /** Server RSS: the highest sample while loaded (idle: while held), bytes. */
-  serverRssBytes: number | null;
-  /** Idle workload figures; null for the others. */
-  idle: IdleFigures | null;
-}
-
-/** What the load processes' reports add up to. */
-export interface MergedResults {
-  /** Sum of answers. */
-  ops: number;
-  /** Sum of each process's answers ÷ its window (they run at the same time). */
-  opsPerSecond: number;
-  /** Sum of errors. */
-  errors: number;
-  /** The first process's first error, or null. */
-  firstError: string | null;
-  /** All latencies. */
-  histogram: LatencyHistogram;
-  /** Sum of held sessions or clients. */
-  held: number;
-  /** Sum of stale answers. */
-  stale: number;
-}
-
-/**
- * Merges the reports of the load processes of one workload.
- *
- * @param results One report per process.
- * @returns The totals, with one histogram of every latency.
- *
- * @example Usage
- * ```ts
- * import { mergeResults } from "./runner.ts";
- * const empty = { count: 0, min: 0, max: 0, sum: 0, buckets: [] };
- * const one = { ops: 10, windowSeconds: 2, errors: 0, firstError: null, histogram: empty, held: 1, stale: 0 };
- * if (mergeResults([one, one]).opsPerSecond !== 10) throw new Error("5/s twice");
- * ```
- */
-export function mergeResults(results: readonly WorkerResult[]): MergedResults {
-  const histogram = new LatencyHistogram();
-  const merged: MergedResults = {
-    ops: 0,
-    opsPerSecond: 0,
-    errors: 0,
-    firstError: null,
-    histogram,
-    held: 0,
-    stale: 0,
-  };
-  for (const result of results) {
-    merged.ops += result.ops;
-    if (result.windowSeconds > 0) merged.opsPerSecond += result.ops / result.windowSeconds;
-    merged.errors += result.errors;
-    merged.firstError ??= result.firstError;
-    merged.held += result.held;
-    merged.stale += result.stale;
-    histogram.merge(LatencyHistogram.fromJSON(result.histogram));
-  }
-  return merged;
-}
-
-/** Child processes to kill if the benchmark is interrupted. */
-export class ChildProcesses {
-  readonly #children = new Set<Deno.ChildProcess>();
-  readonly #servers = new Set<Server>();
-
-  /** Tracks a load process until it exits. */
-  add(child: Deno.ChildProcess): void {
-    this.#children.add(child);
-    child.status.finally(() => this.#children.delete(child));
-  }
-
-  /** Tracks a server until it is stopped. */
-  addServer(server: Server): void {
-    this.#servers.add(server);
-  }
-
-  /** Forgets a stopped server. */
-  deleteServer(server: Server): void {
-    this.#servers.delete(server);
-  }
-
-  /** Kills every tracked process now. */
-  killAll(): void {
-    for (const child of this.#children) {
-      try {
-        child.kill("SIGKILL");
-      } catch { /* exited */ }
-    }
-    for (const server of this.#servers) server.stop();
-  }
-}
-
-/** A running load process and its stdout lines. */
-class LoadProcess {
-  readonly #child: Deno.ChildProcess;
-  readonly #lines: ReadableStreamDefaultReader<string>;
-  readonly #stdin: WritableStreamDefaultWriter<Uint8Array>;
-  #buffered = "";
-  #stderr = "";
-  readonly #stderrDone: Promise<void>;
-
-  constructor(spec: WorkerSpec, children: ChildProcesses) {
-    this.#child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--quiet",
-        "--allow-net=127.0.0.1,[::1]", // loopback only, enforced
-        "--unstable-net",
-        fileURLToPath(new URL("./load_worker.ts", import.meta.url)),
-        JSON.stringify(spec),
-      ],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    children.add(this.#child);
-    this.#stdin = this.#child.stdin.getWriter();
-    this.#lines = this.#child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    const stderr = this.#child.stderr;
-    this.#stderrDone = (async () => {
-      for await (const chunk of stderr.pipeThrough(new TextDecoderStream())) {
-        this.#stderr = (this.#stderr + chunk).slice(-2000);
-      }
-    })();
-  }
-
-  /** The next message; throws if the process exits first. */
-  async next(): Promise<WorkerMessage> {
-    while (true) {
-      const lf = this.#buffered.indexOf("\n");
-      if (lf !== -1) {
-        const line = this.#buffered.slice(0, lf);
-        this.#buffered = this.#buffered.slice(lf + 1);
-        if (line.startsWith("{")) return JSON.parse(line);
-        continue;
-      }
-      const { value, done } = await this.#lines.read();
-      if (done) {
-        const status = await this.#child.status;
-        await this.#stderrDone;
-        throw new Error(`load process exited with code ${status.code}: ${this.#stderr.trim()}`);
-      }
-      this.#buffered += value;
-    }
-  }
-
-  async go(): Promise<void> {
-    await this.#stdin.write(new TextEncoder().encode("go\n"));
-  }
-
-  async close(): Promise<void> {
-    try {
-      await this.#stdin.close();
-    } catch { /* exited */ }
-    const kill = setTimeout(() => {
-      try {
-        this.#child.kill("SIGKILL");
-      } catch { /* exited */ }
-    }, 2000);
-    await this.#child.status;
-    clearTimeout(kill);
-    await this.#lines.cancel().catch(() => {});
-    await this.#stderrDone.catch(() => {});
-  }
-}
-
 /** How often the server's RSS is sampled while loaded. */
 const RSS_SAMPLE_MS = 250;
+/** How long to wait for the Roughtime key line after the ready line (they are on two pipes). */
+const ROUGHTIME_KEY_WAIT_MS = 2000;
 
 /** Rejects after `ms` with a message naming what took too long. */
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -252,40 +47,6 @@ async function warmUpSession(hostname: string, port: number): Promise<void> {
   } finally {
     conn.close();
   }
-}
-
-/**
- * The row of a workload that did not run.
- *
- * @param workload The workload.
- * @param clients Its clients.
- * @param status Skipped or failed.
- * @param reason Why.
- * @returns A row with no figures.
- */
-export function notRun(
-  workload: Workload,
-  clients: number,
-  status: "skipped" | "failed",
-  reason: string,
-): WorkloadResult {
-  return {
-    workload: workload.name,
-    clients,
-    processes: 0,
-    status,
-    reason,
-    ops: 0,
-    opsPerSecond: null,
-    p50Us: null,
-    p99Us: null,
-    maxUs: null,
-    errors: 0,
-    firstError: null,
-    stale: 0,
-    serverRssBytes: null,
-    idle: null,
-  };
 }
 
 /**
@@ -340,6 +101,10 @@ export async function runWorkload(
     const processes = idle ? processesFor(clients, options.processes, fdLimit) : options.processes;
     const shares = splitClients(clients, processes);
     if (idle) await warmUpSession(listener.hostname, listener.port);
+    // Roughtime answers are verified with the key clockd logs at startup, when it does.
+    const roughtimePublicKey = workload.service === "roughtime"
+      ? await server.roughtimePublicKey(ROUGHTIME_KEY_WAIT_MS)
+      : null;
     const rssBefore = await residentBytes(server.pid);
     for (const share of shares) {
       const spec: WorkerSpec = {
@@ -350,6 +115,7 @@ export async function runWorkload(
         warmupSeconds: options.warmupSeconds,
         seconds: options.seconds,
         timeoutMs: options.timeoutMs,
+        roughtimePublicKey,
       };
       workers.push(new LoadProcess(spec, children));
     }
@@ -408,6 +174,7 @@ export async function runWorkload(
       errors: idle ? Math.max(merged.errors, clients - merged.held) : merged.errors,
       firstError: merged.firstError,
       stale: merged.stale,
+      verified: merged.verified,
       serverRssBytes: idle ? rssHeld : rssPeak,
       idle: idle
         ? {

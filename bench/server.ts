@@ -26,9 +26,13 @@ export interface ReadyListener {
 
 /**
  * The arguments after `serve` for the benchmark: every listener on
- * 127.0.0.1 port 0, limits high enough for the idle workload, NTP claiming
- * synchronisation, and the per-source rate limits off (every load client
- * shares 127.0.0.1, so the limits would measure themselves).
+ * 127.0.0.1 port 0, limits high enough for the idle workload, NTP and
+ * Roughtime claiming synchronisation (Roughtime answers nothing while the
+ * kernel clock is unsynchronised, as on most build machines), and the
+ * per-source rate limits off (every load client shares 127.0.0.1, so the
+ * limits would measure themselves). Logs at `info`, which adds only startup
+ * and shutdown lines, among them the Roughtime public key the
+ * `roughtime-udp` workload verifies answers with.
  */
 export const SERVE_ARGS: readonly string[] = [
   "--session",
@@ -38,6 +42,10 @@ export const SERVE_ARGS: readonly string[] = [
   "--time",
   "127.0.0.1:0",
   "--ntp",
+  "127.0.0.1:0",
+  "--http",
+  "127.0.0.1:0",
+  "--roughtime",
   "127.0.0.1:0",
   "--ntp-sync",
   "always",
@@ -50,7 +58,7 @@ export const SERVE_ARGS: readonly string[] = [
   "--max-sessions-per-ip",
   "20000",
   "--log-level",
-  "warning",
+  "info",
   "--ready-json",
 ];
 
@@ -127,6 +135,15 @@ export interface Server extends AsyncDisposable {
   readonly listeners: readonly ReadyListener[];
   /** The last few thousand characters of its stderr. */
   stderrTail(): string;
+  /**
+   * The Roughtime public key (base64) from clockd's startup line, waiting
+   * up to `waitMs` for it (stderr and the ready line come on two pipes).
+   *
+   * @param waitMs The longest wait.
+   * @returns The key, or null when clockd has not logged it (no Roughtime
+   *   listener, or a log level above info).
+   */
+  roughtimePublicKey(waitMs: number): Promise<string | null>;
   /** Stops it (SIGTERM, then SIGKILL after 5 s); idempotent. */
   stop(): Promise<void>;
 }
@@ -147,11 +164,15 @@ export async function startServer(command: string[], timeoutMs = 30_000): Promis
     stderr: "piped",
   }).spawn();
   let stderr = "";
+  let publicKey: string | null = null;
+  let stderrEnded = false;
   const stderrDone = (async () => {
     for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
+      // Matched on the tail, so a line split over two chunks is found with the second.
       stderr = (stderr + chunk).slice(-STDERR_TAIL_BYTES);
+      publicKey ??= parseRoughtimePublicKey(stderr);
     }
-  })();
+  })().finally(() => stderrEnded = true);
   const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
   let buffered = "";
@@ -204,9 +225,35 @@ export async function startServer(command: string[], timeoutMs = 30_000): Promis
     pid: ready.pid,
     listeners: ready.listeners as ReadyListener[],
     stderrTail: () => stderr,
+    roughtimePublicKey: async (waitMs) => {
+      const until = performance.now() + waitMs;
+      while (publicKey === null && !stderrEnded && performance.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      return publicKey;
+    },
     stop,
     [Symbol.asyncDispose]: stop,
   };
+}
+
+/**
+ * Finds the Roughtime public key in clockd's log: the line
+ * `roughtime public key BASE64 (...)` it writes at startup (info level).
+ *
+ * @param log Log text, any number of lines.
+ * @returns The base64 key, or null when no such line is there.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseRoughtimePublicKey } from "./server.ts";
+ * const line = "2026-11-30T02:31:30.498Z [INF] clockd.server: roughtime public key " +
+ *   "k6J4/9tMuhhWuunHbEB3hCDLGqsYw1568HzhMJNE1+4= (ephemeral: made at start)\n";
+ * if (parseRoughtimePublicKey(line) !== "k6J4/9tMuhhWuunHbEB3hCDLGqsYw1568HzhMJNE1+4=") throw new Error();
+ * ```
+ */
+export function parseRoughtimePublicKey(log: string): string | null {
+  return /roughtime public key ([A-Za-z0-9+/]{43}=)(?![A-Za-z0-9+/=])/.exec(log)?.[1] ?? null;
 }
 
 /**

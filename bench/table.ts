@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { WorkloadResult } from "./runner.ts";
+import type { WorkloadResult } from "./results.ts";
 
 /** A column of {@linkcode renderTable}. */
 export interface Column {

@@ -1,6 +1,6 @@
 /**
  * The benchmark's workloads: what each one asks, of which listener, with how
- * many clients. The client loops themselves are in `load_worker.ts`.
+ * many clients. The client loops themselves are in `clients/`.
  *
  * @module
  */
@@ -13,10 +13,12 @@ export type WorkloadName =
   | "daytime-tcp"
   | "time-udp"
   | "ntp"
+  | "http-json"
+  | "roughtime-udp"
   | "idle";
 
 /** A clockd service, as named in the `--ready-json` line. */
-export type ServiceName = "session" | "daytime" | "time" | "ntp";
+export type ServiceName = "session" | "daytime" | "time" | "ntp" | "http" | "roughtime";
 
 /** One workload. */
 export interface Workload {
@@ -79,6 +81,22 @@ export const WORKLOADS: readonly Workload[] = [
     transport: "udp",
     clients: 16,
     description: "48-byte mode-3 requests; the answer must be mode 4 with our transmit as origin",
+  },
+  {
+    name: "http-json",
+    service: "http",
+    transport: "tcp",
+    clients: 16,
+    description:
+      "keep-alive HTTP/1.1 GET /api/timezone/Europe/Paris; status 200, JSON with utc_datetime",
+  },
+  {
+    name: "roughtime-udp",
+    service: "roughtime",
+    transport: "udp",
+    clients: 16,
+    description:
+      "1036-byte RFC 10049 requests, random nonces; answers framed, no larger; some verified",
   },
   {
     name: "idle",

@@ -10,10 +10,26 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { parseBenchArgs } from "../bench/cli.ts";
 import { parseOpenFileLimit, processesFor, RESERVED_FDS, splitClients } from "../bench/fanout.ts";
-import { runWorker, type WorkerMessage, type WorkerSpec } from "../bench/load_worker.ts";
-import type { BenchReport } from "../bench/main.ts";
-import { mergeResults, type WorkloadResult } from "../bench/runner.ts";
-import { findListener, parseVmRss, SERVE_ARGS, startPermissions } from "../bench/server.ts";
+import { runWorker } from "../bench/load_worker.ts";
+import type { WorkerMessage, WorkerSpec } from "../bench/worker_protocol.ts";
+import { type BenchReport, renderReport } from "../bench/main.ts";
+import { mergeResults, type WorkloadResult } from "../bench/results.ts";
+import {
+  findListener,
+  parseRoughtimePublicKey,
+  parseVmRss,
+  SERVE_ARGS,
+  startPermissions,
+} from "../bench/server.ts";
+import { checkWorldTimeAnswer, parseHttpResponseHead } from "../bench/clients/http_response.ts";
+import {
+  checkRoughtimeDatagram,
+  decodeRoughtimePublicKey,
+  roughtimeAsk,
+} from "../bench/clients/roughtime.ts";
+import { RoughtimeResponder } from "../src/protocols/roughtime/responder.ts";
+import { parseRoughtimeRequest } from "../src/protocols/roughtime/request.ts";
+import { ROUGHTIME_PROFILES } from "../src/protocols/roughtime/versions.ts";
 import {
   bucketHigh,
   bucketIndex,
@@ -163,6 +179,7 @@ Deno.test("mergeResults() adds up the load processes' reports", () => {
     histogram: histogramOf(values).toJSON(),
     held: 8,
     stale: 1,
+    verified: 2,
   });
   const merged = mergeResults([
     report([10, 20], 100, 0, null),
@@ -175,6 +192,7 @@ Deno.test("mergeResults() adds up the load processes' reports", () => {
   assert.equal(merged.firstError, "first");
   assert.equal(merged.held, 24);
   assert.equal(merged.stale, 3);
+  assert.equal(merged.verified, 6);
   assert.equal(merged.histogram.count, 4);
   assert.equal(merged.histogram.percentile(50), 20);
   assert.equal(merged.histogram.max, 40);
@@ -288,6 +306,7 @@ Deno.test("renderResults() renders ran, idle, skipped and failed rows", () => {
     errors: 0,
     firstError: null,
     stale: 0,
+    verified: 0,
     serverRssBytes: 64 * 1024 * 1024,
     idle: null,
     ...fields,
@@ -318,14 +337,64 @@ Deno.test("renderResults() renders ran, idle, skipped and failed rows", () => {
   );
 });
 
+Deno.test("renderReport() says how many Roughtime answers were verified, or why none", () => {
+  const row = (verified: number): WorkloadResult => ({
+    workload: "roughtime-udp",
+    clients: 16,
+    processes: 2,
+    status: "ran",
+    reason: null,
+    ops: 1000,
+    opsPerSecond: 1000,
+    p50Us: 100,
+    p99Us: 900,
+    maxUs: 1000,
+    errors: 0,
+    firstError: null,
+    stale: 0,
+    verified,
+    serverRssBytes: null,
+    idle: null,
+  });
+  const report = (verified: number): BenchReport => ({
+    server: "clockd",
+    cores: 2,
+    loadAverage: null,
+    seconds: 1,
+    warmupSeconds: 0,
+    processes: 2,
+    workloads: [row(verified)],
+  });
+  assert.match(renderReport(report(16)), /roughtime-udp: 16 answers fully verified/);
+  assert.match(renderReport(report(0)), /roughtime-udp: no answer verified in full: clockd logged/);
+});
+
 Deno.test("parseWorkloadList() keeps table order and rejects unknown names", () => {
   assert.deepEqual(
     parseWorkloadList("idle, ntp,session-tcp,ntp").map((w) => w.name),
     ["session-tcp", "ntp", "idle"],
   );
+  assert.deepEqual(
+    parseWorkloadList("roughtime-udp,http-json,idle").map((w) => w.name),
+    ["http-json", "roughtime-udp", "idle"],
+  );
   assert.equal(parseWorkloadList("all").length, WORKLOADS.length);
   assert.throws(() => parseWorkloadList("ntp,nope"), /Unknown workload "nope"/);
   assert.throws(() => parseWorkloadList(" , "), RangeError);
+});
+
+Deno.test("http-json and roughtime-udp drive their listeners with 16 clients", () => {
+  const http = getWorkload("http-json");
+  assert.deepEqual([http.service, http.transport, http.clients], ["http", "tcp", 16]);
+  const roughtime = getWorkload("roughtime-udp");
+  assert.deepEqual([roughtime.service, roughtime.transport, roughtime.clients], [
+    "roughtime",
+    "udp",
+    16,
+  ]);
+  const args = parseBenchArgs(["--workloads", "http-json,roughtime-udp"], () => undefined);
+  if (args === "help") throw new Error("not help");
+  assert.deepEqual(args.workloads, [http, roughtime]);
 });
 
 Deno.test("parseBenchArgs() resolves defaults, flags and the server command variable", () => {
@@ -378,11 +447,132 @@ Deno.test("parseBenchArgs() resolves defaults, flags and the server command vari
 
 Deno.test("SERVE_ARGS serve every workload's listener with the rate limits off", () => {
   const args = SERVE_ARGS.join(" ");
-  for (const service of ["session", "daytime", "time", "ntp"]) {
+  for (const service of ["session", "daytime", "time", "ntp", "http", "roughtime"]) {
     assert.match(args, new RegExp(`--${service} 127\\.0\\.0\\.1:0`));
   }
   assert.match(args, /--udp-rate off --tcp-rate off/);
   assert.match(args, /--ready-json/);
+  // Roughtime answers only a synchronised clock, and its key line is logged at info.
+  assert.match(args, /--ntp-sync always/);
+  assert.match(args, /--log-level info/);
+});
+
+Deno.test("parseRoughtimePublicKey() finds the key in clockd's startup lines", () => {
+  const key = "k6J4/9tMuhhWuunHbEB3hCDLGqsYw1568HzhMJNE1+4=";
+  const log = "2026-11-30T02:31:30.496Z [INF] clockd.server: clockd 0.1.0 listening: ...\n" +
+    `2026-11-30T02:31:30.498Z [INF] clockd.server: roughtime public key ${key} (ephemeral)\n`;
+  assert.equal(parseRoughtimePublicKey(log), key);
+  const json = `{"level":"INFO","message":"roughtime public key ${key} (from /k)"}`;
+  assert.equal(parseRoughtimePublicKey(json), key);
+  assert.equal(parseRoughtimePublicKey(log.split("\n")[0]), null);
+  assert.equal(parseRoughtimePublicKey(`roughtime public key ${key.slice(0, 20)} (cut)`), null);
+});
+
+Deno.test("decodeRoughtimePublicKey() takes base64 of 32 bytes only", () => {
+  const key = decodeRoughtimePublicKey("k6J4/9tMuhhWuunHbEB3hCDLGqsYw1568HzhMJNE1+4=");
+  assert.equal(key.length, 32);
+  assert.deepEqual([...key.subarray(0, 3)], [0x93, 0xa2, 0x78]);
+  assert.throws(() => decodeRoughtimePublicKey("not base64!"), /not base64/);
+  assert.throws(() => decodeRoughtimePublicKey("AAAA"), /3 bytes, want 32/);
+});
+
+Deno.test("parseHttpResponseHead() waits for the blank line and reads Content-Length", () => {
+  const bytes = (text: string) => new TextEncoder().encode(text);
+  const head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\ncontent-length: 397\r\n\r\n";
+  assert.equal(parseHttpResponseHead(bytes(head.slice(0, -2))), null);
+  assert.deepEqual(parseHttpResponseHead(bytes(head + "{")), {
+    status: 200,
+    headBytes: head.length,
+    contentLength: 397,
+    close: false,
+  });
+  const closing =
+    "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
+  assert.deepEqual(parseHttpResponseHead(bytes(closing)), {
+    status: 503,
+    headBytes: closing.length,
+    contentLength: 0,
+    close: true,
+  });
+  assert.throws(() => parseHttpResponseHead(bytes("SSH-2.0\r\n\r\n")), /status line/);
+  assert.throws(
+    () => parseHttpResponseHead(bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")),
+    /without Content-Length/,
+  );
+  assert.throws(
+    () => parseHttpResponseHead(bytes("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n")),
+    /Bad Content-Length "-1"/,
+  );
+});
+
+Deno.test("checkWorldTimeAnswer() wants status 200 and JSON with utc_datetime", () => {
+  const head = { status: 200, headBytes: 0, contentLength: 0, close: false };
+  const body = (text: string) => new TextEncoder().encode(text);
+  const good = '{"timezone":"Europe/Paris","utc_datetime":"2026-11-30T02:31:33.639931+00:00"}';
+  assert.equal(checkWorldTimeAnswer(head, body(good)), null);
+  assert.equal(checkWorldTimeAnswer({ ...head, status: 404 }, body(good)), "status 404, want 200");
+  assert.match(checkWorldTimeAnswer(head, body("<html>")) ?? "", /not JSON/);
+  assert.match(checkWorldTimeAnswer(head, body('{"datetime":"x"}')) ?? "", /no utc_datetime/);
+  assert.match(checkWorldTimeAnswer(head, body("null")) ?? "", /no utc_datetime/);
+  assert.match(
+    checkWorldTimeAnswer(head, body('{"utc_datetime":"soon"}')) ?? "",
+    /no utc_datetime/,
+  );
+});
+
+Deno.test("roughtimeAsk() sends valid RFC requests, each with a fresh nonce", () => {
+  const ask = roughtimeAsk(null);
+  const options = {
+    transport: "udp" as const,
+    srv: new Uint8Array(32),
+    allowed: [ROUGHTIME_PROFILES.rfc],
+  };
+  const nonces = new Set<string>();
+  for (let i = 0; i < 4; i++) {
+    const request = ask.request();
+    assert.ok(request.length >= 1024, `${request.length} bytes`);
+    const parsed = parseRoughtimeRequest(request, options);
+    if (typeof parsed === "string") throw new Error(parsed);
+    assert.equal(parsed.profile.name, "rfc");
+    nonces.add(parsed.nonce.join());
+  }
+  assert.equal(nonces.size, 4);
+});
+
+Deno.test("checkRoughtimeDatagram() wants a framed answer no larger than the request", () => {
+  const now = { seconds: Math.floor(Date.now() / 1000), nanos: 0 };
+  const responder = RoughtimeResponder.create({ rootSeed: new Uint8Array(32).fill(3), now });
+  const request = roughtimeAsk(null).request();
+  const [outcome] = responder.answerBatch([request], now, 1_000_000);
+  if (outcome.answer === null) throw new Error(outcome.drop);
+  assert.equal(checkRoughtimeDatagram(outcome.answer, request), "ok");
+  assert.equal(checkRoughtimeDatagram(new Uint8Array(0), request), "empty answer");
+  assert.match(checkRoughtimeDatagram(new Uint8Array(2000), request), /more than the 1036-byte/);
+  assert.match(checkRoughtimeDatagram(outcome.answer.subarray(8), request), /ROUGHTIM/);
+});
+
+Deno.test("roughtimeAsk() verifies the first answer and one in N with the public key", async () => {
+  const now = { seconds: Math.floor(Date.now() / 1000), nanos: 0 };
+  const responder = RoughtimeResponder.create({ rootSeed: new Uint8Array(32).fill(4), now });
+  const ask = roughtimeAsk(responder.publicKey, 3);
+  const verdicts: boolean[] = [];
+  for (let i = 0; i < 4; i++) {
+    const request = ask.request();
+    const [outcome] = responder.answerBatch([request], now, 1_000_000);
+    verdicts.push(await ask.audit!(outcome.answer!, request));
+  }
+  assert.deepEqual(verdicts, [true, false, false, true]);
+
+  const other = RoughtimeResponder.create({ rootSeed: new Uint8Array(32).fill(5), now });
+  const strict = roughtimeAsk(other.publicKey, 1);
+  const request = strict.request();
+  const [wrongKey] = responder.answerBatch([request], now, 1_000_000);
+  await assert.rejects(() => strict.audit!(wrongKey.answer!, request), /fails verification/);
+  const later = { seconds: now.seconds + 3600, nanos: 0 };
+  const next = strict.request();
+  const [farOff] = other.answerBatch([next], later, 1_000_000);
+  await assert.rejects(() => strict.audit!(farOff.answer!, next), /MIDP is 3\d{3}\.\d s from/);
+  assert.equal(await roughtimeAsk(null).audit!(farOff.answer!, next), false);
 });
 
 Deno.test("startPermissions() takes deno task start's permissions, paths made absolute", () => {
@@ -439,6 +629,7 @@ Deno.test("parseVmRss() reads VmRSS in bytes", () => {
 async function runAgainst(
   workload: WorkerSpec["workload"],
   port: number,
+  more: Partial<WorkerSpec> = {},
 ): Promise<WorkerMessage & { event: "result" }> {
   const messages: WorkerMessage[] = [];
   await runWorker(
@@ -450,6 +641,7 @@ async function runAgainst(
       warmupSeconds: 0,
       seconds: 0.3,
       timeoutMs: 5000,
+      ...more,
     },
     Promise.resolve(),
     (message) => messages.push(message),
@@ -536,6 +728,81 @@ Deno.test("runWorker() accepts a well-formed RFC 868 answer", async () => {
   assert.equal(result.histogram.count, result.ops);
 });
 
+/** A keep-alive HTTP server answering every request of a connection with `response`. */
+function fakeHttpServer(response: string) {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const conns: Promise<void>[] = [];
+  const accepting = (async () => {
+    for await (const conn of listener) {
+      conns.push((async () => {
+        const buffer = new Uint8Array(1024);
+        let text = "";
+        try {
+          for (let n = await conn.read(buffer); n !== null; n = await conn.read(buffer)) {
+            text += new TextDecoder().decode(buffer.subarray(0, n));
+            for (let end = text.indexOf("\r\n\r\n"); end !== -1; end = text.indexOf("\r\n\r\n")) {
+              text = text.slice(end + 4);
+              await conn.write(new TextEncoder().encode(response));
+            }
+          }
+        } catch { /* the client closed first */ }
+        conn.close();
+      })());
+    }
+  })();
+  return {
+    port: listener.addr.port,
+    async [Symbol.asyncDispose]() {
+      listener.close();
+      await accepting;
+      await Promise.all(conns);
+    },
+  };
+}
+
+function httpResponse(status: string, body: string): string {
+  return `HTTP/1.1 ${status}\r\ncontent-type: application/json\r\n` +
+    `content-length: ${new TextEncoder().encode(body).length}\r\n\r\n${body}`;
+}
+
+Deno.test("runWorker() counts keep-alive HTTP answers with utc_datetime", async () => {
+  const body = '{"timezone":"Europe/Paris","utc_datetime":"2026-11-30T02:31:33.639931+00:00"}';
+  await using server = fakeHttpServer(httpResponse("200 OK", body));
+  const result = await runAgainst("http-json", server.port);
+  assert.equal(result.errors, 0, result.firstError ?? "");
+  assert.ok(result.ops > 0);
+});
+
+Deno.test("runWorker() counts HTTP answers that are not 200 as errors", async () => {
+  await using server = fakeHttpServer(httpResponse("503 Service Unavailable", "{}"));
+  const result = await runAgainst("http-json", server.port);
+  assert.equal(result.ops, 0);
+  assert.ok(result.errors > 0);
+  assert.match(result.firstError ?? "", /status 503, want 200/);
+});
+
+Deno.test("runWorker() verifies Roughtime answers with the public key", async () => {
+  const now = () => ({ seconds: Math.floor(Date.now() / 1000), nanos: 0 });
+  const responder = RoughtimeResponder.create({ rootSeed: new Uint8Array(32).fill(6), now: now() });
+  const publicKey = btoa(String.fromCharCode(...responder.publicKey));
+  {
+    await using server = fakeUdpServer((request) => {
+      const [outcome] = responder.answerBatch([request], now(), 1_000_000);
+      return outcome.answer ?? new Uint8Array(0);
+    });
+    const result = await runAgainst("roughtime-udp", server.port, {
+      roughtimePublicKey: publicKey,
+    });
+    assert.equal(result.errors, 0, result.firstError ?? "");
+    assert.ok(result.ops > 0);
+    assert.ok(result.verified >= 2, `each client verifies its first answer: ${result.verified}`);
+  }
+  await using echo = fakeUdpServer((request) => request.slice());
+  const result = await runAgainst("roughtime-udp", echo.port, { roughtimePublicKey: publicKey });
+  assert.ok(result.errors > 0);
+  assert.match(result.firstError ?? "", /fails verification/);
+});
+
 Deno.test({
   name: "bench/main.ts runs every workload against clockd with answers and no errors",
   // The whole benchmark, shortened: about one second per workload.
@@ -578,6 +845,9 @@ Deno.test({
       assert.ok(row.ops > 0, `${row.workload} got answers`);
       assert.ok(row.p50Us !== null && row.p99Us !== null && row.p99Us >= row.p50Us);
       assert.ok(row.serverRssBytes !== null && row.serverRssBytes > 0, "server RSS read");
+      if (row.workload === "roughtime-udp") {
+        assert.ok(row.verified > 0, "answers verified with the key from clockd's startup line");
+      }
       if (row.workload === "idle") {
         assert.equal(row.idle?.held, 200);
         assert.ok(row.idle?.bytesPerSession !== null);

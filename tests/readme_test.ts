@@ -72,6 +72,14 @@ const EXCLUDED: ReadonlyMap<string, string> = new Map([
     "a benchmark against peers outside this repository: minutes of load, never in tests",
   ],
   [
+    "deno task bench --workloads http-json,roughtime-udp",
+    "seconds of load per workload; bench_test.ts runs every workload, shortened",
+  ],
+  [
+    "deno task bench-roughtime-batch",
+    "seconds of CPU-bound rounds; roughtime_batch_test.ts runs them, shortened",
+  ],
+  [
     "deno task compile                                   # dist/clockd, permissions baked in",
     "builds the binary (compile_test.ts does, when DENORT_BIN is set)",
   ],
