@@ -199,8 +199,27 @@ Deno.test("deploy/clockd.service appends $CLOCKD_OPTS from an optional /etc/defa
     config.listeners.map(({ service, address }) =>
       `${service} ${address.port} ${address.transports.join("+")}`
     ),
-    ["session 1200 tcp+udp", "daytime 13 tcp+udp", "time 37 tcp+udp", "ntp 123 udp"],
+    [
+      "session 1200 tcp+udp",
+      "daytime 13 tcp+udp",
+      "time 37 tcp+udp",
+      "ntp 123 udp",
+      "roughtime 2002 tcp+udp",
+    ],
   );
+  assert.equal(config.roughtimeKey, "/var/lib/clockd/roughtime.key");
+});
+
+Deno.test("deploy/clockd.service keeps one Roughtime key in its state directory, made once", async () => {
+  const service = unitSettings(await Deno.readTextFile(UNIT), "Service");
+  assert.deepEqual(service.get("ExecStartPre"), [
+    "-/usr/local/bin/clockd roughtime keygen /var/lib/clockd/roughtime.key",
+  ]);
+  // The binary carries the task's grants: it may write the state directory, nothing else.
+  const task = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url))).tasks
+    .clockd as string;
+  assert.match(task, / --allow-write=\/var\/lib\/clockd /);
+  assert.match(task, /--allow-read=[^ ]*\/var\/lib\/clockd/);
 });
 
 Deno.test("deploy/clockd.service starts after time-sync.target, restarts on failure, reloads on SIGHUP, keeps /var/lib/clockd", async () => {
