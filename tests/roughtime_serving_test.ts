@@ -10,6 +10,7 @@ import {
   type Clockd,
   commandSucceeds,
   engineTest,
+  LineClient,
   runClockd,
   startClockd,
   startFlagsReading,
@@ -55,7 +56,9 @@ async function metricsText(clockd: Clockd): Promise<string> {
 engineTest({
   name: "clockd query verifies clockd's Roughtime over UDP and TCP in every version",
   async fn() {
-    await using clockd = await startRoughtime(["--ntp-sync", "always"]);
+    await using clockd = await startRoughtime(["--ntp-sync", "always", "--session", "127.0.0.1:0"]);
+    using client = await LineClient.connect(clockd.port("session", "tcp"));
+    match(await client.ask("status"), / roughtime=answering( |$)/);
     const key = encodeURIComponent(await publicKeyOf(clockd));
     const port = clockd.port("roughtime", "udp");
     strictEqual(clockd.port("roughtime", "tcp"), port, "one port for both transports");
@@ -148,13 +151,15 @@ Deno.test({
   name: "serve answers no Roughtime while the kernel clock is unsynchronised, and says why",
   ignore: hostSynchronised() !== false,
   async fn() {
-    await using clockd = await startRoughtime(["--ntp-sync", "kernel"]);
+    await using clockd = await startRoughtime(["--ntp-sync", "kernel", "--session", "127.0.0.1:0"]);
     const request = buildRoughtimeRequest({
       profiles: [ROUGHTIME_PROFILES.rfc],
       nonce: crypto.getRandomValues(new Uint8Array(32)),
     });
     strictEqual(await udpAsk(clockd.port("roughtime", "udp"), request, 500), null);
     match(clockd.stderr(), /roughtime answers nothing while the host clock is unsynchronised/);
+    using client = await LineClient.connect(clockd.port("session", "tcp"));
+    match(await client.ask("status"), / roughtime=silent-unsynchronised( |$)/);
     match(
       await metricsText(clockd),
       /clockd_dropped_total\{service="roughtime",transport="udp",reason="unsynchronised"\} 1/,

@@ -35,6 +35,7 @@ const LABELS: Readonly<Record<string, string>> = {
   tzdata: "System tzdata",
   leapfile: "Leap file",
   leapexpires: "Leap file expiry",
+  roughtime: "Roughtime",
   rss: "Memory (RSS)",
   fds: "Open descriptors",
 };

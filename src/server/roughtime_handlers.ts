@@ -48,6 +48,37 @@ export function roughtimeRadiusMicros(
 }
 
 /**
+ * The `roughtime=` field of `status` when a Roughtime listener is
+ * configured: `answering`, or `silent-unsynchronised` while the clock
+ * cannot honestly claim a radius (Roughtime has no way to say so in an
+ * answer, so it answers nothing).
+ *
+ * @param config The configuration (its listeners, `--roughtime-radius`).
+ * @param status The clock state.
+ * @returns The field, or no field without a Roughtime listener.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseServeArgs, type ServeConfig } from "../cli/serve_config.ts";
+ * import { roughtimeState } from "./roughtime_handlers.ts";
+ * import { ClockStatus } from "../time/clock_status.ts";
+ * import { systemClock } from "../time/clock.ts";
+ * const config = parseServeArgs(["--roughtime", ":0", "--ntp-sync", "always"]) as ServeConfig;
+ * const status = new ClockStatus({ sync: "always", stratum: 10, referenceId: "LOCL", clock: systemClock });
+ * if (roughtimeState(config, status).roughtime !== "answering") throw new Error();
+ * status.close();
+ * ```
+ */
+export function roughtimeState(
+  config: ServeConfig,
+  status: Pick<ClockStatus, "ntpState" | "sync" | "errorBoundSeconds">,
+): { roughtime?: string } {
+  if (!config.listeners.some((listener) => listener.service === "roughtime")) return {};
+  const radius = roughtimeRadiusMicros(status, config.roughtimeRadiusMicros);
+  return { roughtime: radius === null ? "silent-unsynchronised" : "answering" };
+}
+
+/**
  * The Roughtime handlers (TCP, UDP and the batch end), or none without a key.
  *
  * @param config The configuration (`--roughtime-radius`).

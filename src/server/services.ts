@@ -30,7 +30,7 @@ import { timeData, timeDataFields } from "../time/time_data.ts";
 import { addRateGauges, admissionsFor } from "./admissions.ts";
 import { addClockGauges } from "./clock_gauges.ts";
 import { watchClock } from "./clock_watch.ts";
-import { roughtimeHandlers } from "./roughtime_handlers.ts";
+import { roughtimeHandlers, roughtimeState } from "./roughtime_handlers.ts";
 import { statusLine, type StatusListener } from "./status_line.ts";
 
 /** The handlers of one service, per transport. */
@@ -140,7 +140,10 @@ export function createServices(config: ServeConfig, options: ServiceOptions): Se
           io: options.io,
           uptimeSeconds: clock.monotonicNanos() / 1e9,
           listeners: options.listeners ?? [],
-          extra: timeDataFields(timeData(leapSeconds)),
+          extra: {
+            ...timeDataFields(timeData(leapSeconds)),
+            ...roughtimeState(config, clockStatus),
+          },
         }),
       stats: () => metrics.statsLine(),
     },
