@@ -115,6 +115,7 @@ clockd_sessions_closed_total{service="session",transport="tcp",reason="shutdown"
 clockd_connections_refused_total{service="session",transport="tcp",reason="busy"} 0
 clockd_connections_refused_total{service="session",transport="tcp",reason="rate-limited"} 6
 clockd_connections_refused_total{service="session",transport="tcp",reason="denied"} 0
+clockd_connections_refused_total{service="session",transport="tcp",reason="proxy-header"} 0
 # HELP process_resident_memory_bytes Resident memory size in bytes.
 # TYPE process_resident_memory_bytes gauge
 process_resident_memory_bytes 50331648

@@ -291,6 +291,27 @@ export function formatIpv6(words: ArrayLike<number>): string {
   return `${hex(0, bestStart)}::${hex(bestStart + bestLength, 8)}`;
 }
 
+/**
+ * Formats an IPv6 peer address as clockd reports peers everywhere (the
+ * kernel engine's `accept`, a PROXY header's source): an IPv4-mapped
+ * address as `::ffff:` and a dotted quad, as a dual-stack socket reports it
+ * (so the access list and per-source keys see the IPv4 address), any other
+ * as {@linkcode formatIpv6} does.
+ *
+ * @param words The four 32-bit words, most significant first.
+ * @returns The address as text.
+ *
+ * @example Usage
+ * ```ts
+ * import { formatPeerIpv6 } from "./ip.ts";
+ * if (formatPeerIpv6([0, 0, 0xffff, 0xc0000201]) !== "::ffff:192.0.2.1") throw new Error();
+ * if (formatPeerIpv6([0x20010db8, 0, 0, 1]) !== "2001:db8::1") throw new Error();
+ * ```
+ */
+export function formatPeerIpv6(words: ArrayLike<number>): string {
+  return isIpv4Mapped(words) ? `::ffff:${formatIpv4(words[3])}` : formatIpv6(words);
+}
+
 /** The /64 key of words `w0`, `w1`: RFC 5952 text, the zero tail as `::`. */
 function prefix64Key(w0: number, w1: number): string {
   const g0 = w0 >>> 16;

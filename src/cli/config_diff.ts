@@ -20,7 +20,7 @@ export interface ConfigDiff {
    * `udp-rate`, `udp-burst`, `tcp-rate`, `rate-sources`, `log-level`,
    * `default-format`, `daytime-format`, `tz`, `idle-timeout`,
    * `partial-wait`, `max-sessions`, `max-sessions-per-ip`,
-   * `shutdown-timeout`, and a service's own `service.NAME.allow`, `deny`,
+   * `shutdown-timeout`, `proxy-protocol`, `healthz-requires-sync`, and a service's own `service.NAME.allow`, `deny`,
    * `udp-rate`, `udp-burst`, `tcp-rate`.
    */
   readonly applied: string[];
@@ -72,6 +72,8 @@ const READINGS: readonly Reading[] = [
   ["rate-sources", true, (c) => c.rateSources],
   ["allow", true, (c) => cidrs(c.allow)],
   ["deny", true, (c) => cidrs(c.deny)],
+  ["proxy-protocol", true, (c) => cidrs(c.proxyProtocol)],
+  ["healthz-requires-sync", true, (c) => c.healthzRequiresSync],
 ];
 
 /** A service's own settings, each with the global setting it falls back to. */

@@ -18,7 +18,7 @@ import { parseFlag, parseInteger, UsageError } from "./usage_error.ts";
 import { resolveZone, type Zone } from "../time/zone.ts";
 import type { SyncMode } from "../time/clock_status.ts";
 import { IO_NAMES, type IoName } from "../io/engine.ts";
-import type { Cidr } from "../admission/access_list.ts";
+import { type Cidr, parseCidr } from "../admission/access_list.ts";
 import { resolveAdmission, type ServiceAdmission } from "./service_admission.ts";
 import {
   defaultWorkers,
@@ -101,6 +101,18 @@ export interface ServeConfig {
   readonly allow: readonly Cidr[];
   /** Clients denied (deny wins over allow). */
   readonly deny: readonly Cidr[];
+  /**
+   * Load balancers whose TCP connections must open with a PROXY header
+   * (version 1 or 2); the client it names is the one admitted, limited,
+   * logged and served. Empty: no header is ever read.
+   */
+  readonly proxyProtocol: readonly Cidr[];
+  /**
+   * Whether `/healthz` answers 503 while the clock state says
+   * unsynchronised; null (not given): yes while the state is read from the
+   * kernel (`--ntp-sync kernel`), no under `--ntp-sync always`.
+   */
+  readonly healthzRequiresSync: boolean | null;
   /**
    * Each service's admission settings, resolved: its own (`[service.NAME]`,
    * `--service NAME.KEY=VALUE`) where given, else the global ones above.
@@ -283,12 +295,22 @@ function resolveServeConfig(
   if (!(LOG_FORMATS as readonly string[]).includes(format)) {
     throw new UsageError(`${label("log-format")}: expected text or json, got "${format}"`);
   }
+  const healthzRequiresSync = values["healthz-requires-sync"];
+  if (healthzRequiresSync !== undefined && !["yes", "no"].includes(healthzRequiresSync)) {
+    throw new UsageError(
+      `${label("healthz-requires-sync")}: expected yes or no, got "${healthzRequiresSync}"`,
+    );
+  }
   const metrics = values.metrics;
   return {
     listeners,
     ...global,
     rateSources: check("rate-sources", () => parseInteger(text("rate-sources"), 16, 1e7)),
     services,
+    proxyProtocol: (values["proxy-protocol"] ?? []).map((cidr) =>
+      check("proxy-protocol", () => parseCidr(cidr))
+    ),
+    healthzRequiresSync: healthzRequiresSync === undefined ? null : healthzRequiresSync === "yes",
     defaultFormat,
     daytimeFormat,
     ntpSync,

@@ -70,6 +70,8 @@ export const SERVE_FLAGS = {
   "rate-sources": { type: "string" },
   allow: { type: "string", multiple: true },
   deny: { type: "string", multiple: true },
+  "proxy-protocol": { type: "string", multiple: true },
+  "healthz-requires-sync": { type: "string" },
   service: { type: "string", multiple: true },
   config: { type: "string" },
   help: { type: "boolean", short: "h" },

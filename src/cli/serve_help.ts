@@ -6,8 +6,10 @@
 
 import { DEFAULT_CONFIG_PATH } from "./config_file.ts";
 import { defaultWorkers, SERVE_DEFAULTS } from "./serve_flags.ts";
+import { PROXY_HEADER_TIMEOUT_MS } from "../io/proxied_conn.ts";
 
 const D = SERVE_DEFAULTS;
+const PROXY_WAIT = `${PROXY_HEADER_TIMEOUT_MS / 1000} s`;
 
 /** The `clockd serve --help` text, its defaults read from {@linkcode SERVE_DEFAULTS}. */
 export const SERVE_HELP = `Usage: clockd serve [flags]
@@ -60,6 +62,12 @@ Abuse limits and access control (every listener):
   --rate-sources N            sources each rate limiter remembers (default ${D["rate-sources"]})
   --allow CIDR                allow only these clients (repeatable; IPv4 or IPv6)
   --deny CIDR                 deny these clients (repeatable; wins over --allow)
+  --proxy-protocol CIDR       load balancers whose TCP connections must open with a
+                              PROXY header, v1 or v2 (repeatable): the client it
+                              names is the one allowed, limited, logged and served;
+                              without a valid header within ${PROXY_WAIT} the
+                              connection is closed (refused reason proxy-header).
+                              Anyone else's header is just request bytes
   --service NAME.KEY=VALUE    one service's own allow, deny (comma-separated),
                               udp-rate, udp-burst, tcp-rate, or disable=true (its
                               listeners are not opened), over the global ones
@@ -80,6 +88,10 @@ Process:
 })
   --metrics ADDR              serve /metrics (Prometheus text) and /healthz over HTTP
                               on ADDR, e.g. 127.0.0.1:9123 (default: off)
+  --healthz-requires-sync yes|no
+                              /healthz (--metrics and --http) answers 503 while the
+                              clock is unsynchronised (default yes with --ntp-sync
+                              kernel, no with always)
   --workers N                 serving isolates sharing every port through SO_REUSEPORT
                               (default: the number of cores, here ${defaultWorkers()})
   --io ENGINE                 ${D.io} (default on Linux x86_64/aarch64): epoll and

@@ -10,6 +10,7 @@
 import { logger } from "../ops/log.ts";
 import type { StreamConn, StreamListener } from "./stream.ts";
 import type { RefuseReason, ServiceCounters } from "../ops/counters.ts";
+import { PROXY_HEADER_TIMEOUT_MS, readProxyHeader } from "./proxied_conn.ts";
 
 /**
  * Handles one accepted connection; it owns the connection and closes it, and
@@ -22,6 +23,24 @@ export type ConnectionHandler = (conn: StreamConn, counters: ServiceCounters) =>
  * serve it, or why it is refused (it is then closed at once).
  */
 export type ConnectionAdmission = (remote: Deno.NetAddr) => RefuseReason | null;
+
+/** Settings of a {@linkcode TcpServer} beyond its listener, handler and counters. */
+export interface TcpServerOptions {
+  /**
+   * Whether a peer is a trusted load balancer (`--proxy-protocol`): its
+   * connections must open with a PROXY header, whose client then stands
+   * for the peer in admission and in the handler. Read per connection.
+   *
+   * @default {() => false}
+   */
+  proxied?: (remote: Deno.NetAddr) => boolean;
+  /**
+   * How long a trusted peer has to send its PROXY header (ms).
+   *
+   * @default {PROXY_HEADER_TIMEOUT_MS}
+   */
+  proxyHeaderTimeoutMs?: number;
+}
 
 const MIN_BACKOFF_MS = 5;
 /** The least time between two "accept failed" warnings of one listener. */
@@ -52,6 +71,8 @@ export class TcpServer {
   readonly #handle: ConnectionHandler;
   readonly #counters: ServiceCounters;
   readonly #admit: ConnectionAdmission;
+  readonly #proxied: (remote: Deno.NetAddr) => boolean;
+  readonly #proxyHeaderTimeoutMs: number;
   readonly #connections = new Set<StreamConn>();
   /** How many handlers are running, and who waits for that to reach zero. */
   #running = 0;
@@ -64,7 +85,9 @@ export class TcpServer {
    * @param name The service name, for logs.
    * @param handle Called once per connection.
    * @param counters The service's TCP counters, handed to `handle`.
-   * @param admit Access control and rate limit, applied before `handle`.
+   * @param admit Access control and rate limit, applied before `handle`
+   *   (after the PROXY header, to its client, for a trusted balancer's connection).
+   * @param options Which peers must send a PROXY header, and how fast.
    */
   constructor(
     listener: StreamListener,
@@ -72,12 +95,15 @@ export class TcpServer {
     handle: ConnectionHandler,
     counters: ServiceCounters,
     admit: ConnectionAdmission = () => null,
+    options: TcpServerOptions = {},
   ) {
     this.#listener = listener;
     this.#name = name;
     this.#handle = handle;
     this.#counters = counters;
     this.#admit = admit;
+    this.#proxied = options.proxied ?? (() => false);
+    this.#proxyHeaderTimeoutMs = options.proxyHeaderTimeoutMs ?? PROXY_HEADER_TIMEOUT_MS;
   }
 
   /** The bound address. */
@@ -136,30 +162,54 @@ export class TcpServer {
   }
 
   #track(conn: StreamConn): void {
-    const refused = this.#admit(conn.remoteAddr);
-    if (refused !== null) {
-      this.#counters.refused[refused]++;
-      clientLog.debug("{service}: refused {peer}: {reason}", {
-        service: this.#name,
-        peer: conn.remoteAddr.hostname,
-        reason: refused,
-      });
-      closeQuietly(conn);
-      return;
+    // A trusted balancer's connection is admitted once its header names the client.
+    const proxied = this.#proxied(conn.remoteAddr);
+    if (!proxied) {
+      const refused = this.#admit(conn.remoteAddr);
+      if (refused !== null) {
+        this.#refuse(conn, conn.remoteAddr, refused);
+        return;
+      }
     }
     this.#connections.add(conn);
     this.#running++;
-    this.#run(conn);
+    this.#run(conn, proxied);
+  }
+
+  /** Counts, logs and closes a refused connection. */
+  #refuse(conn: StreamConn, peer: Deno.NetAddr, reason: RefuseReason, detail?: string): void {
+    this.#counters.refused[reason]++;
+    clientLog.debug("{service}: refused {peer}: {reason}", {
+      service: this.#name,
+      peer: peer.hostname,
+      reason: detail === undefined ? reason : `${reason}: ${detail}`,
+    });
+    closeQuietly(conn);
   }
 
   /**
-   * Runs the handler of one connection. One async function rather than a
+   * Runs the handler of one connection, after its PROXY header and the
+   * admission of its client when `proxied`. One async function rather than a
    * `.catch().finally()` chain: a connection that stays open then holds one
    * suspended frame, not three promises and their closures.
    */
-  async #run(conn: StreamConn): Promise<void> {
+  async #run(conn: StreamConn, proxied: boolean): Promise<void> {
     try {
-      await this.#handle(conn, this.#counters);
+      let client = conn;
+      if (proxied) {
+        const read = await readProxyHeader(conn, this.#proxyHeaderTimeoutMs);
+        if (typeof read === "string") {
+          this.#refuse(conn, conn.remoteAddr, "proxy-header", read);
+          return;
+        }
+        const refused = this.#admit(read.remoteAddr);
+        if (refused !== null) {
+          this.#refuse(conn, read.remoteAddr, refused);
+          return;
+        }
+        client = read;
+      }
+      await this.#handle(client, this.#counters);
     } catch (error) {
       if (!isDisconnect(error)) {
         this.#counters.errors++;

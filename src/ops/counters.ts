@@ -43,9 +43,10 @@ export type SessionCloseReason = (typeof SESSION_CLOSE_REASONS)[number];
 /**
  * Why a TCP connection was refused before any service read from it:
  * `busy` past `--max-sessions` or `--max-sessions-per-ip`, `rate-limited`
- * past `--tcp-rate`, `denied` by an access rule.
+ * past `--tcp-rate`, `denied` by an access rule, `proxy-header` from a
+ * `--proxy-protocol` balancer without a valid PROXY header in time.
  */
-export const REFUSE_REASONS = ["busy", "rate-limited", "denied"] as const;
+export const REFUSE_REASONS = ["busy", "rate-limited", "denied", "proxy-header"] as const;
 /** A {@linkcode REFUSE_REASONS} entry. */
 export type RefuseReason = (typeof REFUSE_REASONS)[number];
 
@@ -132,7 +133,7 @@ export class ServiceCounters implements CounterSnapshot {
     shutdown: 0,
   };
   /** TCP connections refused before a service read from them, by reason. */
-  readonly refused: RefuseCounts = { busy: 0, "rate-limited": 0, denied: 0 };
+  readonly refused: RefuseCounts = { busy: 0, "rate-limited": 0, denied: 0, "proxy-header": 0 };
 
   /**
    * Zeroed counters; `Metrics.counter` (in `metrics.ts`) is the usual way.

@@ -21,6 +21,7 @@ import { type MetricsServer, startMetricsServer } from "../ops/metrics_server.ts
 import { SdNotify } from "../ops/sd_notify.ts";
 import { SessionLimits } from "../protocols/session/session_limits.ts";
 import { HTTP_DEFAULTS } from "../protocols/http/http_service_options.ts";
+import { clockHealthy } from "../protocols/http/metrics_routes.ts";
 import { processClock } from "../time/clock.ts";
 import type { ClockStatus } from "../time/clock_status.ts";
 import { BindError, type BoundListener, describeListeners, resolveListeners } from "./bind.ts";
@@ -92,7 +93,8 @@ export async function serve(initial: ServeConfig): Promise<number> {
         port,
         metrics: serving.metrics,
         collect: () => serving.collect(),
-        healthy: () => !shuttingDown,
+        healthy: () =>
+          !shuttingDown && clockHealthy(serving.clockStatus, config.healthzRequiresSync),
       });
     } catch (error) {
       await serving.shutdown(0);

@@ -13,6 +13,7 @@ import { DatagramServer } from "../io/datagram_server.ts";
 import type { IoEngine } from "../io/engine.ts";
 import { TcpServer } from "../io/stream_server.ts";
 import type { UdpService } from "../admission/udp_guard.ts";
+import { AccessList } from "../admission/access_list.ts";
 import type { Metrics } from "../ops/metrics.ts";
 import { type Clock, systemClock } from "../time/clock.ts";
 import type { ClockStatus } from "../time/clock_status.ts";
@@ -59,6 +60,7 @@ export class Server {
   readonly #udp: DatagramServer[];
   readonly #loops: Promise<void>[];
   readonly #guards: (() => void)[];
+  readonly #proxyTrust: { list: AccessList | null };
   #shutdown: Promise<void> | null = null;
 
   /** @internal Built by {@linkcode startServer}. */
@@ -69,8 +71,10 @@ export class Server {
     tcp: TcpServer[],
     udp: DatagramServer[],
     guards: (() => void)[],
+    proxyTrust: { list: AccessList | null },
   ) {
     this.#guards = guards;
+    this.#proxyTrust = proxyTrust;
     this.listeners = listeners;
     this.engine = engine;
     this.#services = services;
@@ -91,13 +95,15 @@ export class Server {
 
   /**
    * Applies a reload: what {@linkcode Services.reconfigure} can change, the
-   * UDP listeners re-guarded with the new admissions. Listeners and open
+   * UDP listeners re-guarded with the new admissions, the trusted load
+   * balancers (`--proxy-protocol`) for new connections. Listeners and open
    * sessions are kept.
    *
    * @param config The reloaded configuration.
    */
   reconfigure(config: ServeConfig): void {
     this.#services.reconfigure(config);
+    this.#proxyTrust.list = proxyTrust(config);
     for (const rebuild of this.#guards) rebuild();
   }
 
@@ -145,6 +151,10 @@ export function startServer(config: ServeConfig, options: ServerOptions): Server
   const bound: BoundListener[] = [];
   /** Rebuild each UDP listener's guarded handler after a reload. */
   const guards: (() => void)[] = [];
+  /** The balancers whose connections open with a PROXY header; replaced by a reload. */
+  const trust = { list: proxyTrust(config) };
+  const proxied = (remote: Deno.NetAddr) =>
+    trust.list !== null && trust.list.permits(remote.hostname);
   // Every port this process answers UDP on: none of them is ever answered.
   const udpPorts = [
     ...new Set(options.listeners.filter((l) => l.transport === "udp").map((l) => l.port)),
@@ -165,6 +175,7 @@ export function startServer(config: ServeConfig, options: ServerOptions): Server
             metrics.counter(service, "tcp"),
             // Read per connection: a reload replaces the admissions.
             (remote) => services.admission[service].tcp(remote),
+            { proxied },
           ),
         );
         bound.push(listener);
@@ -201,5 +212,10 @@ export function startServer(config: ServeConfig, options: ServerOptions): Server
     engine.close().catch(() => {});
     throw error;
   }
-  return new Server(bound, engine, services, tcp, udp, guards);
+  return new Server(bound, engine, services, tcp, udp, guards, trust);
+}
+
+/** The `--proxy-protocol` balancers as an access list, or null when there are none. */
+function proxyTrust(config: ServeConfig): AccessList | null {
+  return config.proxyProtocol.length === 0 ? null : new AccessList(config.proxyProtocol);
 }

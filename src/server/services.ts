@@ -20,6 +20,7 @@ import { SessionProtocol } from "../protocols/session/session_protocol.ts";
 import { SessionService } from "../protocols/session/session_service.ts";
 import { udpTooLarge } from "../protocols/session/udp_too_large.ts";
 import { createHttpService } from "../protocols/http/create_http_service.ts";
+import { clockHealthy } from "../protocols/http/metrics_routes.ts";
 import type { Clock } from "../time/clock.ts";
 import { ClockStatus } from "../time/clock_status.ts";
 import type { Instant } from "../time/instant.ts";
@@ -56,7 +57,8 @@ export interface Services {
   /**
    * Applies what a reload may change without rebinding: the access lists
    * and rate limits (new, empty rate tables), the session protocol's default
-   * format and zone, its timeouts and limits. Open sessions are kept.
+   * format and zone, its timeouts and limits, whether `/healthz` requires a
+   * synchronised clock. Open sessions are kept.
    */
   reconfigure(config: ServeConfig): void;
   /**
@@ -178,11 +180,13 @@ export function createServices(config: ServeConfig, options: ServiceOptions): Se
   let daytime = daytimeService(config);
   const time = new OneShotService(clock, encodeRfc868);
   const ntp = new NtpService(clock, clockStatus);
+  let requireSync = config.healthzRequiresSync;
   const http = createHttpService({
     clock,
     clockStatus,
     metrics,
     limitsBuffer: options.httpLimitsBuffer,
+    healthy: () => clockHealthy(clockStatus, requireSync),
   });
   const handlers: Record<ServiceName, ServiceHandlers> = {
     session: {
@@ -222,6 +226,7 @@ export function createServices(config: ServeConfig, options: ServiceOptions): Se
       protocol.setDefaults({ defaultFormat: next.defaultFormat, defaultZone: next.zone });
       daytime = daytimeService(next);
       sessions.reconfigure(next);
+      requireSync = next.healthzRequiresSync;
     },
     drain: async (timeoutMs) => {
       await Promise.all([sessions.shutdown(timeoutMs), http.shutdown(timeoutMs)]);

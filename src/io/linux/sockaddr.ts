@@ -9,7 +9,7 @@
  */
 
 import { AF_INET, AF_INET6 } from "./constants.ts";
-import { formatIpv4, formatIpv6, isIpv4Mapped, parseIpInto } from "../../admission/ip.ts";
+import { formatIpv4, formatPeerIpv6, parseIpInto } from "../../admission/ip.ts";
 
 /** The size of `struct sockaddr_in6`, the larger of the two. */
 export const SOCKADDR_BYTES = 28;
@@ -73,7 +73,7 @@ const words = new Uint32Array(4);
 export function sockaddrHostname(view: DataView, at: number): string {
   if (view.getUint16(at, true) === AF_INET) return formatIpv4(view.getUint32(at + 4));
   for (let i = 0; i < 4; i++) words[i] = view.getUint32(at + 8 + i * 4);
-  return isIpv4Mapped(words) ? `::ffff:${formatIpv4(words[3])}` : formatIpv6(words);
+  return formatPeerIpv6(words);
 }
 
 /**
