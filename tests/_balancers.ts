@@ -73,35 +73,25 @@ export function hasHaproxy(): boolean {
 }
 
 /**
- * A recipe with the test's backend addresses, and, without PROXY protocol
- * support in the backends, without the lines and words that send it.
+ * A recipe with the test's backend addresses.
  *
  * @param text The recipe.
  * @param backends The backends' addresses, replacing 192.0.2.11, .12 and .13.
- * @param proxyProtocol Whether to keep `proxy_protocol on`, `send-proxy-v2`, `check-send-proxy`.
  * @returns The recipe to run.
  *
  * @example Usage
  * ```ts
  * import { adaptRecipe } from "./_balancers.ts";
- * const text = "server 192.0.2.12:13;\nproxy_protocol on;\ndefault-server send-proxy-v2\n";
- * const adapted = adaptRecipe(text, ["10.0.0.1", "10.0.0.2", "10.0.0.3"], false);
- * if (adapted !== "server 10.0.0.2:13;\ndefault-server\n") throw new Error(adapted);
+ * const adapted = adaptRecipe("server 192.0.2.12:13;\n", ["10.0.0.1", "10.0.0.2", "10.0.0.3"]);
+ * if (adapted !== "server 10.0.0.2:13;\n") throw new Error(adapted);
  * ```
  */
-export function adaptRecipe(
-  text: string,
-  backends: readonly string[],
-  proxyProtocol: boolean,
-): string {
+export function adaptRecipe(text: string, backends: readonly string[]): string {
   let adapted = text;
   RECIPE_BACKENDS.forEach((address, i) => {
     adapted = adapted.replaceAll(`${address}:`, `${backends[i]}:`);
   });
-  if (proxyProtocol) return adapted;
-  return adapted
-    .replace(/^\s*proxy_protocol on;\n/gm, "")
-    .replace(/ (send-proxy-v2|check-send-proxy)\b/g, "");
+  return adapted;
 }
 
 /** A balancer process; disposing kills it. */

@@ -3,23 +3,23 @@
  * balancer tests, built with `ip netns` and torn down by `await using`.
  *
  * ```
- *  backend 1 10.77.1.11 ─┐
- *  backend 2 10.77.1.12 ─┼─ br0 10.77.1.1 ┃ balancer ┃ 10.77.2.1 ─── 10.77.2.2 client
- *  backend 3 10.77.1.13 ─┘
+ *  backend 1 10.77.1.11 ─┐                                        ┌─ 10.77.2.2 client 1
+ *  backend 2 10.77.1.12 ─┼─ br0 10.77.1.1 ┃ balancer ┃ br1 10.77.2.1 ─┤
+ *  backend 3 10.77.1.13 ─┘                                        └─ 10.77.2.3 client 2
  * ```
  *
  * Every namespace is named after the test process (`ck<pid>-b1`, `ck<pid>-lb`,
- * `ck<pid>-cl`), every interface is created inside its namespace, and every
+ * `ck<pid>-c1`), every interface is created inside its namespace, and every
  * address lives only there: nothing of the host's network is touched. The
- * client has no route to the backends; only the balancer reaches both.
+ * clients have no route to the backends; only the balancer reaches both.
  *
  * @module
  */
 
 import { commandSucceeds, isRoot } from "./_host.ts";
 
-/** At most this many backends: a lab is at most 6 namespaces (backends, balancer, client). */
-const MAX_BACKENDS = 4;
+/** At most this many namespaces in a lab (backends, balancer, clients). */
+const MAX_NAMESPACES = 6;
 /** How long one `ip` command may take. */
 const IP_TIMEOUT_MS = 10_000;
 
@@ -39,10 +39,10 @@ export interface Lab extends AsyncDisposable {
   readonly backends: readonly LabHost[];
   /** The balancer: `address` on the backends' side, `clientSide` on the client's. */
   readonly balancer: LabHost & { readonly clientSide: string };
-  /** The client, on 10.77.2.0/24. */
+  /** The clients, on 10.77.2.0/24 from 10.77.2.2 up. */
+  readonly clients: readonly LabHost[];
+  /** The first client. */
   readonly client: LabHost;
-  /** The backends' subnet, as a CIDR. */
-  readonly backendNet: string;
 }
 
 /**
@@ -68,40 +68,40 @@ export function labUnavailable(): string | null {
  * The namespace names a lab of this process uses, in creation order.
  *
  * @param backends How many backends.
+ * @param clients How many clients.
  * @param pid The process the names belong to.
- * @returns The names: backends, then the balancer, then the client.
+ * @returns The names: backends, then the balancer, then the clients.
  *
  * @example Usage
  * ```ts
  * import { labNamespaces } from "./_netns.ts";
- * const names = labNamespaces(3, 42);
- * if (names.join() !== "ck42-b1,ck42-b2,ck42-b3,ck42-lb,ck42-cl") throw new Error(names.join());
+ * const names = labNamespaces(3, 2, 42).join();
+ * if (names !== "ck42-b1,ck42-b2,ck42-b3,ck42-lb,ck42-c1,ck42-c2") throw new Error(names);
  * ```
  */
-export function labNamespaces(backends: number, pid: number = Deno.pid): string[] {
-  const names = Array.from({ length: backends }, (_, i) => `ck${pid}-b${i + 1}`);
-  return [...names, `ck${pid}-lb`, `ck${pid}-cl`];
+export function labNamespaces(backends: number, clients: number, pid: number = Deno.pid): string[] {
+  const numbered = (role: string, count: number) =>
+    Array.from({ length: count }, (_, i) => `ck${pid}-${role}${i + 1}`);
+  return [...numbered("b", backends), `ck${pid}-lb`, ...numbered("c", clients)];
 }
 
-async function ip(args: string[]): Promise<void> {
-  const command = new Deno.Command("ip", {
-    args,
+/** Runs `ip` with the words of `command` (names and addresses have no spaces). */
+async function ip(command: string): Promise<void> {
+  const { success, stderr } = await new Deno.Command("ip", {
+    args: command.split(" "),
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
     signal: AbortSignal.timeout(IP_TIMEOUT_MS),
-  });
-  const { success, stderr } = await command.output();
-  if (!success) {
-    throw new Error(`ip ${args.join(" ")}: ${new TextDecoder().decode(stderr).trim()}`);
-  }
+  }).output();
+  if (!success) throw new Error(`ip ${command}: ${new TextDecoder().decode(stderr).trim()}`);
 }
 
 /** Deletes the namespaces that exist among `names`; never throws. */
 async function deleteNamespaces(names: readonly string[]): Promise<void> {
   for (const ns of names) {
     try {
-      await ip(["netns", "delete", ns]);
+      await ip(`netns delete ${ns}`);
     } catch { /* never created, or gone */ }
   }
 }
@@ -110,14 +110,34 @@ function host(ns: string, address: string): LabHost {
   return { ns, address, wrap: ["ip", "netns", "exec", ns] };
 }
 
+/** A bridge `name` in `lb` with `address`, and each host's `eth0` on it through a veth pair. */
+async function bridge(
+  lb: string,
+  name: string,
+  address: string,
+  hosts: readonly LabHost[],
+): Promise<void> {
+  await ip(`-n ${lb} link add ${name} type bridge`);
+  await ip(`-n ${lb} addr add ${address} dev ${name}`);
+  await ip(`-n ${lb} link set ${name} up`);
+  for (const [i, { ns, address }] of hosts.entries()) {
+    const port = `${name}p${i + 1}`;
+    await ip(`link add eth0 netns ${ns} type veth peer name ${port} netns ${lb}`);
+    await ip(`-n ${lb} link set ${port} master ${name} up`);
+    await ip(`-n ${ns} addr add ${address}/24 dev eth0`);
+    await ip(`-n ${ns} link set eth0 up`);
+  }
+}
+
 /**
- * Builds the lab: backends on a bridge in the balancer's namespace, and a
- * client on a veth pair of its own. On failure whatever was created is
- * deleted before the error propagates. Processes started in the namespaces
- * must be ended before the lab is disposed (a namespace lives on while a
- * process is inside it).
+ * Builds the lab: backends on one bridge in the balancer's namespace,
+ * clients on another, each through a veth pair. On failure whatever was
+ * created is deleted before the error propagates. Processes started in the
+ * namespaces must be ended before the lab is disposed (a namespace lives on
+ * while a process is inside it).
  *
- * @param backends How many backends, 1 to 4.
+ * @param backends How many backends.
+ * @param clients How many clients; with the backends and the balancer, at most 6 namespaces.
  * @returns The lab; `await using` deletes it.
  *
  * @example Usage
@@ -126,75 +146,41 @@ function host(ns: string, address: string): LabHost {
  * // Defined, not run here: it needs root.
  * async function demo(): Promise<string> {
  *   if (labUnavailable() !== null) return "no lab";
- *   await using lab = await createLab(3);
- *   return `${lab.client.ns} reaches ${lab.balancer.clientSide}`;
+ *   await using lab = await createLab(3, 2);
+ *   return `${lab.clients[1].ns} reaches ${lab.balancer.clientSide}`;
  * }
  * if (typeof demo !== "function") throw new Error();
  * ```
  */
-export async function createLab(backends = 3): Promise<Lab> {
-  if (!Number.isInteger(backends) || backends < 1 || backends > MAX_BACKENDS) {
-    throw new RangeError(`backends must be 1 to ${MAX_BACKENDS}, got ${backends}`);
+export async function createLab(backends = 3, clients = 1): Promise<Lab> {
+  if (
+    !Number.isInteger(backends) || !Number.isInteger(clients) || backends < 1 || clients < 1 ||
+    backends + 1 + clients > MAX_NAMESPACES
+  ) {
+    throw new RangeError(
+      `a lab is at most ${MAX_NAMESPACES} namespaces: ${backends} backends and ${clients} clients`,
+    );
   }
-  const names = labNamespaces(backends);
+  const names = labNamespaces(backends, clients);
   const lb = names[backends];
-  const cl = names[backends + 1];
+  const backendHosts = names.slice(0, backends).map((ns, i) => host(ns, `10.77.1.${11 + i}`));
+  const clientHosts = names.slice(backends + 1).map((ns, i) => host(ns, `10.77.2.${2 + i}`));
   try {
     for (const ns of names) {
-      await ip(["netns", "add", ns]);
-      await ip(["-n", ns, "link", "set", "lo", "up"]);
+      await ip(`netns add ${ns}`);
+      await ip(`-n ${ns} link set lo up`);
     }
-    await ip(["-n", lb, "link", "add", "br0", "type", "bridge"]);
-    await ip(["-n", lb, "addr", "add", "10.77.1.1/24", "dev", "br0"]);
-    await ip(["-n", lb, "link", "set", "br0", "up"]);
-    for (let i = 0; i < backends; i++) {
-      const ns = names[i];
-      const port = `vb${i + 1}`;
-      await ip([
-        "link",
-        "add",
-        "eth0",
-        "netns",
-        ns,
-        "type",
-        "veth",
-        "peer",
-        "name",
-        port,
-        "netns",
-        lb,
-      ]);
-      await ip(["-n", lb, "link", "set", port, "master", "br0", "up"]);
-      await ip(["-n", ns, "addr", "add", `10.77.1.${11 + i}/24`, "dev", "eth0"]);
-      await ip(["-n", ns, "link", "set", "eth0", "up"]);
-    }
-    await ip([
-      "link",
-      "add",
-      "eth0",
-      "netns",
-      cl,
-      "type",
-      "veth",
-      "peer",
-      "name",
-      "vcl",
-      "netns",
-      lb,
-    ]);
-    await ip(["-n", lb, "addr", "add", "10.77.2.1/24", "dev", "vcl"]);
-    await ip(["-n", lb, "link", "set", "vcl", "up"]);
-    await ip(["-n", cl, "addr", "add", "10.77.2.2/24", "dev", "eth0"]);
-    await ip(["-n", cl, "link", "set", "eth0", "up"]);
+    await bridge(lb, "br0", "10.77.1.1/24", backendHosts);
+    await bridge(lb, "br1", "10.77.2.1/24", clientHosts);
   } catch (error) {
     await deleteNamespaces(names);
     throw error;
   }
   return {
-    backends: names.slice(0, backends).map((ns, i) => host(ns, `10.77.1.${11 + i}`)),
+    backends: backendHosts,
     balancer: { ...host(lb, "10.77.1.1"), clientSide: "10.77.2.1" },
-    client: host(cl, "10.77.2.2"),
-    backendNet: "10.77.1.0/24",
+    clients: clientHosts,
+    client: clientHosts[0],
     async [Symbol.asyncDispose]() {
       await deleteNamespaces(names);
     },

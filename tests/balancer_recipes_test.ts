@@ -2,24 +2,25 @@
  * The balancer recipes of deploy/ (nginx's `stream` block, HAProxy's TCP
  * mode with tcp-check), run as shipped (backend addresses replaced) with
  * real nginx and HAProxy in front of three real clockd backends, each in a
- * network namespace of its own, and a client in another (tests/_netns.ts).
- * The client speaks clockd's own query code (tests/_balancer_probe.ts).
+ * network namespace of its own, and two clients in two more
+ * (tests/_netns.ts). The clients speak clockd's own query code
+ * (tests/_balancer_probe.ts).
  *
- * Backends are told apart by their answers: backend N serves in zone
- * +0N:00 (`rfc3339` ends with it) and sends NTP reference ID `BN`.
+ * The backends run with `--proxy-protocol` naming the balancer, and refuse
+ * client 1 (not client 2) on daytime: client 1 refused through the
+ * balancer while client 2 is served shows that the client's own address
+ * arrived. Backends are told apart by their answers: backend N serves in
+ * zone +0N:00 (`rfc3339` ends with it) and sends NTP reference ID `BN`.
  *
  * Needs root, `ip netns`, nginx with its stream module, HAProxy; each test
- * says in its name what it lacks and is ignored. The PROXY protocol checks
- * need clockd's `--proxy-protocol` (branch h-proxy): until then the recipes
- * run without `proxy_protocol on` / `send-proxy-v2` and those steps are
- * ignored, saying so.
+ * says in its name what it lacks and is ignored.
  *
  * @module
  */
 
 import assert from "node:assert/strict";
-import { type Clockd, ROOT, startClockd } from "./_clockd.ts";
-import { createLab, type Lab, labUnavailable } from "./_netns.ts";
+import { type Clockd, startClockd } from "./_clockd.ts";
+import { createLab, type Lab, type LabHost, labUnavailable } from "./_netns.ts";
 import { type Probe, type ProbeResult, runProbes } from "./_balancer_probe.ts";
 import {
   adaptRecipe,
@@ -31,14 +32,6 @@ import {
   startHaproxy,
   startNginx,
 } from "./_balancers.ts";
-
-/**
- * Whether clockd has `--proxy-protocol` (branch h-proxy). It decides
- * whether the recipes keep their PROXY lines and the backends get the flag.
- */
-const PROXY_PROTOCOL = Deno.readTextFileSync(`${ROOT}src/cli/serve_help.ts`)
-  .includes("--proxy-protocol");
-const NEEDS_PROXY = " (ignored: needs --proxy-protocol (branch h-proxy))";
 
 const LAB = labUnavailable();
 const NGINX = LAB ??
@@ -55,13 +48,8 @@ function backendFlags(lab: Lab, index: number, sync: "always" | "kernel"): strin
     ...["--session", ":1200", "--daytime", ":13", "--time", ":37", "--ntp", ":123"],
     ...["--http", ":8080", "--workers", "1", "--ntp-sync", sync],
     ...["--ntp-refid", `B${index + 1}`, "--tz", `+0${index + 1}:00`],
-    // The real client address must arrive: daytime refuses the client.
-    ...(PROXY_PROTOCOL
-      ? [
-        ...["--proxy-protocol", `${lab.balancer.address}/32`],
-        ...["--service", `daytime.deny=${lab.client.address}/32`],
-      ]
-      : []),
+    ...["--proxy-protocol", `${lab.balancer.address}/32`],
+    ...["--service", `daytime.deny=${lab.clients[0].address}/32`],
   ];
 }
 
@@ -100,9 +88,13 @@ function urls(lab: Lab) {
   };
 }
 
-/** Asks from the client's namespace. */
-function fromClient(lab: Lab, probes: Probe[]): Promise<ProbeResult[]> {
-  return runProbes(lab.client.wrap, probes);
+/** Asks from a client's namespace, the first client's unless named. */
+function fromClient(
+  lab: Lab,
+  probes: Probe[],
+  client: LabHost = lab.client,
+): Promise<ProbeResult[]> {
+  return runProbes(client.wrap, probes);
 }
 
 /** `count` session connections asking `rfc3339`: the backends that answered, in order. */
@@ -112,19 +104,24 @@ async function sessionBackends(lab: Lab, count: number): Promise<(number | null)
   return results.map((result) => backendOf(result.answer));
 }
 
+/** The answer of a probe that must have been answered. */
 function answered(result: ProbeResult): string {
-  assert.ok(result.answer !== null, `${result.url}: ${result.failure}`);
+  assert.ok(result.failure === null && result.answer, `${result.url}: ${result.failure}`);
   return result.answer;
 }
 
-/** The daytime service refuses the client by its address, behind the balancer. */
+const DAYTIME = /^[A-Z][a-z]+day, [A-Z][a-z]+ \d{1,2}, \d{4} \d\d:\d\d:\d\d/;
+
+/** Daytime refuses client 1 by its address behind the balancer, and serves client 2. */
 async function checkDenyReachesBackends(lab: Lab): Promise<void> {
-  const [daytime, session] = await fromClient(lab, [
+  const [refused, session] = await fromClient(lab, [
     { url: urls(lab).daytime },
     { url: urls(lab).session("rfc3339") },
   ]);
-  assert.equal(daytime.answer, null, `daytime answered a denied client: ${daytime.answer}`);
-  assert.ok(backendOf(session.answer) !== null, `session: ${session.failure}`);
+  assert.ok(!refused.answer && refused.failure !== null, `daytime answered: ${refused.answer}`);
+  assert.ok(backendOf(answered(session)) !== null, session.answer ?? "");
+  const [served] = await fromClient(lab, [{ url: urls(lab).daytime }], lab.clients[1]);
+  assert.match(answered(served), DAYTIME);
 }
 
 Deno.test({
@@ -134,32 +131,31 @@ Deno.test({
     }`,
   ignore: NGINX !== null,
   async fn(t) {
-    await using lab = await createLab(3);
+    await using lab = await createLab(3, 2);
     await using stack = new AsyncDisposableStack();
     const dir = await Deno.makeTempDir({ prefix: "clockd-nginx-" });
     stack.defer(() => Deno.remove(dir, { recursive: true }));
     const backends = await startBackends(stack, lab, ["always", "always", "always"]);
-    const stream = adaptRecipe(
-      await Deno.readTextFile(NGINX_RECIPE),
-      lab.backends.map((b) => b.address),
-      PROXY_PROTOCOL,
-    );
+    const addresses = lab.backends.map((b) => b.address);
+    const stream = adaptRecipe(await Deno.readTextFile(NGINX_RECIPE), addresses);
     stack.use(await startNginx(lab.balancer.wrap, dir, stream));
     const url = urls(lab);
     let ntpBackend = 0;
 
-    await t.step("session, daytime, time and HTTP over TCP reach every backend", async () => {
+    await t.step("session, time and HTTP over TCP reach every backend", async () => {
       assert.deepEqual(new Set(await sessionBackends(lab, 6)), new Set([1, 2, 3]));
-      const [status, daytime, time, health] = await fromClient(lab, [
+      const [status, time, health] = await fromClient(lab, [
         { url: url.session("status") },
-        { url: url.daytime },
         { url: url.time },
         { url: url.healthz },
       ]);
       assert.match(answered(status), /^OK synchronised=yes stratum=10 /);
-      if (!PROXY_PROTOCOL) assert.match(answered(daytime), /^[A-Z][a-z]+day, /);
       assert.match(answered(time), /^\d+ \(\d{4}-/);
       assert.equal(answered(health), "200 ok");
+    });
+
+    await t.step("--deny of client 1 on the backends refuses it through nginx", async () => {
+      await checkDenyReachesBackends(lab);
     });
 
     await t.step("session, daytime, time and NTP over UDP are answered", async () => {
@@ -170,19 +166,12 @@ Deno.test({
         { url: url.ntp },
       ]);
       assert.match(answered(session), /^\d{10}$/);
-      assert.match(answered(daytime), /^[A-Z][a-z]+day, /);
+      // UDP carries no PROXY header: the backends see nginx, not client 1, and answer.
+      assert.match(answered(daytime), DAYTIME);
       assert.match(answered(time), /^\d+ \(\d{4}-/);
       assert.equal(ntp.synchronised, true, `${ntp.url}: ${ntp.failure ?? ntp.answer}`);
       assert.match(ntp.refid ?? "", /^B[123]$/);
       ntpBackend = Number(ntp.refid?.slice(1));
-    });
-
-    await t.step({
-      name: `--deny of the client on the backends refuses it through nginx${
-        PROXY_PROTOCOL ? "" : NEEDS_PROXY
-      }`,
-      ignore: !PROXY_PROTOCOL,
-      fn: () => checkDenyReachesBackends(lab),
     });
 
     await t.step("with the NTP client's backend stopped, every service still answers", async () => {
@@ -199,6 +188,8 @@ Deno.test({
       assert.notEqual(after[0].refid, `B${ntpBackend}`);
       const served = await sessionBackends(lab, 6);
       assert.ok(served.every((b) => b !== null && b !== ntpBackend), `served by ${served}`);
+      const [daytime] = await fromClient(lab, [{ url: url.daytime }], lab.clients[1]);
+      assert.match(answered(daytime), DAYTIME);
     });
     assert.doesNotMatch(await Deno.readTextFile(`${dir}/error.log`), /\[(emerg|alert|crit)\]/);
   },
@@ -218,7 +209,7 @@ async function waitForStates(socket: string, want: Record<string, string>): Prom
 
 /** The state of each server in every backend of the recipe. */
 function everywhere(states: Record<string, string>): Record<string, string> {
-  const backends = ["clockd_session", "clockd_daytime", "clockd_time"];
+  const backends = ["clockd_session", "clockd_daytime", "clockd_time", "clockd_http"];
   return Object.fromEntries(
     backends.flatMap((backend) =>
       Object.entries(states).map(([server, state]) => [`${backend}/${server}`, state])
@@ -232,7 +223,7 @@ Deno.test({
   }`,
   ignore: HAPROXY !== null,
   async fn(t) {
-    await using lab = await createLab(3);
+    await using lab = await createLab(3, 2);
     await using stack = new AsyncDisposableStack();
     const dir = await Deno.makeTempDir({ prefix: "clockd-haproxy-" });
     stack.defer(() => Deno.remove(dir, { recursive: true }));
@@ -243,25 +234,19 @@ Deno.test({
       url: "session://127.0.0.1:1200/status",
     }]);
     const hostSynchronised = answered(own).startsWith("OK synchronised=yes");
-    const config = adaptRecipe(
-      await Deno.readTextFile(HAPROXY_RECIPE),
-      lab.backends.map((b) => b.address),
-      PROXY_PROTOCOL,
-    );
+    const addresses = lab.backends.map((b) => b.address);
+    const config = adaptRecipe(await Deno.readTextFile(HAPROXY_RECIPE), addresses);
     const haproxy = stack.use(await startHaproxy(lab.balancer.wrap, dir, config));
     const socket = `${dir}/haproxy.sock`;
     const url = urls(lab);
 
     await t.step({
-      name: `tcp-check "status" takes the unsynchronised backend out${
+      name: `the checks ("status", /healthz) take the unsynchronised backend out${
         hostSynchronised ? " (ignored: this host's clock is synchronised)" : ""
       }`,
       ignore: hostSynchronised,
       async fn() {
-        await waitForStates(socket, {
-          ...everywhere({ b1: "UP", b2: "UP", b3: "DOWN" }),
-          "clockd_http/b3": "UP",
-        });
+        await waitForStates(socket, everywhere({ b1: "UP", b2: "UP", b3: "DOWN" }));
         const served = await sessionBackends(lab, 6);
         assert.deepEqual(new Set(served), new Set([1, 2]));
         const statuses = await fromClient(
@@ -272,28 +257,22 @@ Deno.test({
       },
     });
 
-    await t.step("session, daytime, time and HTTP are answered through HAProxy", async () => {
+    await t.step("session, time and HTTP are answered through HAProxy", async () => {
       if (hostSynchronised) {
         await waitForStates(socket, everywhere({ b1: "UP", b2: "UP", b3: "UP" }));
       }
-      const [session, daytime, time, health] = await fromClient(lab, [
+      const [session, time, health] = await fromClient(lab, [
         { url: url.session("rfc3339") },
-        { url: url.daytime },
         { url: url.time },
         { url: url.healthz },
       ]);
       assert.ok(backendOf(answered(session)) !== null, session.answer ?? "");
-      if (!PROXY_PROTOCOL) assert.match(answered(daytime), /^[A-Z][a-z]+day, /);
       assert.match(answered(time), /^\d+ \(\d{4}-/);
       assert.equal(answered(health), "200 ok");
     });
 
-    await t.step({
-      name: `--deny of the client on the backends refuses it through HAProxy${
-        PROXY_PROTOCOL ? "" : NEEDS_PROXY
-      }`,
-      ignore: !PROXY_PROTOCOL,
-      fn: () => checkDenyReachesBackends(lab),
+    await t.step("--deny of client 1 on the backends refuses it through HAProxy", async () => {
+      await checkDenyReachesBackends(lab);
     });
 
     await t.step("with backend 1 stopped, sessions go on and its checks fail", async () => {
@@ -303,7 +282,7 @@ Deno.test({
       assert.ok(served.every((b) => b !== null && expected.includes(b)), `served by ${served}`);
       const [time] = await fromClient(lab, [{ url: url.time }]);
       answered(time);
-      await waitForStates(socket, { ...everywhere({ b1: "DOWN" }), "clockd_http/b1": "DOWN" });
+      await waitForStates(socket, everywhere({ b1: "DOWN" }));
     });
     assert.doesNotMatch(haproxy.output(), /\[ALERT\]/);
   },
