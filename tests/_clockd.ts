@@ -6,7 +6,15 @@
 
 import { fileURLToPath } from "node:url";
 
-export { canBind, commandSucceeds, hasProgram, isRoot, runDenoScript, socketAt } from "./_host.ts";
+export {
+  canBind,
+  commandSucceeds,
+  hasProgram,
+  isRoot,
+  runDenoScript,
+  socketAt,
+  udpAsk,
+} from "./_host.ts";
 
 /** A listener from the `--ready-json` line. */
 export interface ReadyListener {
@@ -166,6 +174,18 @@ export function denoCommand(args: string[], wrap: readonly string[] = []): [stri
  *
  * @param flags Flags after `serve`.
  * @param options Extra environment; permissions other than `deno task start`'s; a wrapper.
+ * @returns The running clockd; `await using` kills it.
+ *
+ * @example Usage
+ * ```ts
+ * import { startClockd } from "./_clockd.ts";
+ * // Defined, not run here: each example would start a server.
+ * async function demo(): Promise<number> {
+ *   await using clockd = await startClockd(["--session", "127.0.0.1:0"]);
+ *   return clockd.port("session", "tcp");
+ * }
+ * if (typeof demo !== "function") throw new Error();
+ * ```
  */
 export async function startClockd(
   flags: readonly string[],
@@ -258,6 +278,13 @@ export async function startClockd(
  * @param args The arguments after the script.
  * @param options Extra environment; permissions other than `deno task clockd`'s; a wrapper.
  * @returns The status and what it printed.
+ *
+ * @example Usage
+ * ```ts
+ * import { runClockd } from "./_clockd.ts";
+ * const { code, stdout } = await runClockd(["--version"]);
+ * if (code !== 0 || !stdout.startsWith("clockd ")) throw new Error(stdout);
+ * ```
  */
 export async function runClockd(
   args: string[],
@@ -355,41 +382,5 @@ export class LineClient implements Disposable {
     try {
       this.conn.close();
     } catch { /* closed */ }
-  }
-}
-
-/**
- * Sends one datagram from a fresh socket and waits for one answer.
- *
- * @returns The answer, or null when none came within the timeout.
- */
-export async function udpAsk(
-  port: number,
-  payload: Uint8Array | string,
-  timeoutMs = 2000,
-  hostname = "127.0.0.1",
-): Promise<Uint8Array | null> {
-  const socket = Deno.listenDatagram({
-    transport: "udp",
-    hostname: hostname.includes(":") ? "::1" : "127.0.0.1",
-    port: 0,
-  });
-  const bytes = typeof payload === "string" ? new TextEncoder().encode(payload) : payload;
-  const timer = setTimeout(() => socket.close(), timeoutMs);
-  try {
-    await socket.send(bytes, { transport: "udp", hostname, port });
-    const [answer] = await socket.receive();
-    return answer;
-  } catch (error) {
-    // The timer closed the socket under the pending receive: no answer.
-    if (error instanceof Deno.errors.BadResource || error instanceof Deno.errors.Interrupted) {
-      return null;
-    }
-    throw error;
-  } finally {
-    clearTimeout(timer);
-    try {
-      socket.close();
-    } catch { /* closed by the timer */ }
   }
 }
