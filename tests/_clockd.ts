@@ -6,6 +6,16 @@
 
 import { fileURLToPath } from "node:url";
 
+export {
+  canBind,
+  commandSucceeds,
+  hasProgram,
+  isRoot,
+  runDenoScript,
+  socketAt,
+  udpAsk,
+} from "./_host.ts";
+
 /** A listener from the `--ready-json` line. */
 export interface ReadyListener {
   service: string;
@@ -128,29 +138,72 @@ export function engineTest(
   }
 }
 
+/** How {@linkcode startClockd} and {@linkcode runClockd} run clockd. */
+export interface RunOptions {
+  /** Extra environment. */
+  env?: Record<string, string>;
+  /** Permissions other than `deno task clockd`'s. */
+  permissions?: string[];
+  /** A command that runs the rest, e.g. `["ip", "netns", "exec", "ns1"]` (it must exec it). */
+  wrap?: readonly string[];
+}
+
+/**
+ * The program and arguments that run this `deno` with `args`, behind `wrap` if any.
+ *
+ * @param args The arguments of `deno`.
+ * @param wrap A command prefix that execs the rest (`ip netns exec NS`), or none.
+ * @returns The program and its arguments, for `Deno.Command`.
+ *
+ * @example Usage
+ * ```ts
+ * import { denoCommand } from "./_clockd.ts";
+ * const [program, args] = denoCommand(["--version"], ["ip", "netns", "exec", "ns1"]);
+ * if (program !== "ip" || args[3] !== Deno.execPath()) throw new Error(args.join(" "));
+ * ```
+ */
+export function denoCommand(args: string[], wrap: readonly string[] = []): [string, string[]] {
+  return wrap.length === 0
+    ? [Deno.execPath(), args]
+    : [wrap[0], [...wrap.slice(1), Deno.execPath(), ...args]];
+}
+
 /**
  * Starts clockd with `serve --ready-json` and the given flags, and waits for
  * its ready line.
  *
  * @param flags Flags after `serve`.
- * @param options Extra environment; permissions other than `deno task start`'s.
+ * @param options Extra environment; permissions other than `deno task start`'s; a wrapper.
+ * @returns The running clockd; `await using` kills it.
+ *
+ * @example Usage
+ * ```ts
+ * import { startClockd } from "./_clockd.ts";
+ * // Defined, not run here: each example would start a server.
+ * async function demo(): Promise<number> {
+ *   await using clockd = await startClockd(["--session", "127.0.0.1:0"]);
+ *   return clockd.port("session", "tcp");
+ * }
+ * if (typeof demo !== "function") throw new Error();
+ * ```
  */
 export async function startClockd(
   flags: readonly string[],
-  options: { env?: Record<string, string>; permissions?: string[] } = {},
+  options: RunOptions = {},
 ): Promise<Clockd> {
   const permissions = options.permissions ?? START_FLAGS;
-  const process = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      ...permissions,
-      `${ROOT}main.ts`,
-      "serve",
-      "--ready-json",
-      ...flags,
-      ...(engine?.flags ?? []),
-    ],
+  const [program, args] = denoCommand([
+    "run",
+    "--quiet",
+    ...permissions,
+    `${ROOT}main.ts`,
+    "serve",
+    "--ready-json",
+    ...flags,
+    ...(engine?.flags ?? []),
+  ], options.wrap);
+  const process = new Deno.Command(program, {
+    args,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -223,18 +276,26 @@ export async function startClockd(
  * Runs clockd to completion with the given arguments.
  *
  * @param args The arguments after the script.
- * @param options Extra environment; permissions other than `deno task clockd`'s.
+ * @param options Extra environment; permissions other than `deno task clockd`'s; a wrapper.
  * @returns The status and what it printed.
+ *
+ * @example Usage
+ * ```ts
+ * import { runClockd } from "./_clockd.ts";
+ * const { code, stdout } = await runClockd(["--version"]);
+ * if (code !== 0 || !stdout.startsWith("clockd ")) throw new Error(stdout);
+ * ```
  */
 export async function runClockd(
   args: string[],
-  options: { env?: Record<string, string>; permissions?: string[] } = {},
+  options: RunOptions = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const runtime = options.permissions === undefined
     ? CLOCKD_COMMAND
     : ["run", "--quiet", ...options.permissions, `${ROOT}main.ts`];
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [...runtime, ...args],
+  const [program, programArgs] = denoCommand([...runtime, ...args], options.wrap);
+  const output = await new Deno.Command(program, {
+    args: programArgs,
     stdin: "null",
     env: options.env,
   }).output();
@@ -322,137 +383,4 @@ export class LineClient implements Disposable {
       this.conn.close();
     } catch { /* closed */ }
   }
-}
-
-/**
- * Sends one datagram from a fresh socket and waits for one answer.
- *
- * @returns The answer, or null when none came within the timeout.
- */
-export async function udpAsk(
-  port: number,
-  payload: Uint8Array | string,
-  timeoutMs = 2000,
-  hostname = "127.0.0.1",
-): Promise<Uint8Array | null> {
-  const socket = Deno.listenDatagram({
-    transport: "udp",
-    hostname: hostname.includes(":") ? "::1" : "127.0.0.1",
-    port: 0,
-  });
-  const bytes = typeof payload === "string" ? new TextEncoder().encode(payload) : payload;
-  const timer = setTimeout(() => socket.close(), timeoutMs);
-  try {
-    await socket.send(bytes, { transport: "udp", hostname, port });
-    const [answer] = await socket.receive();
-    return answer;
-  } catch (error) {
-    // The timer closed the socket under the pending receive: no answer.
-    if (error instanceof Deno.errors.BadResource || error instanceof Deno.errors.Interrupted) {
-      return null;
-    }
-    throw error;
-  } finally {
-    clearTimeout(timer);
-    try {
-      socket.close();
-    } catch { /* closed by the timer */ }
-  }
-}
-
-/** Whether a program is on PATH (tests that drive it skip with a message when not). */
-export function hasProgram(name: string): boolean {
-  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
-    try {
-      if (Deno.statSync(`${dir}/${name}`).isFile) return true;
-    } catch { /* not here */ }
-  }
-  return false;
-}
-
-/**
- * Whether a socket can be bound at this address and port now (for a test's
- * `ignore:`, decided before the test runs).
- *
- * @param transport `tcp` or `udp`.
- * @param hostname The address.
- * @param port The port.
- */
-export function canBind(transport: "tcp" | "udp", hostname: string, port: number): boolean {
-  try {
-    const socket = transport === "tcp"
-      ? Deno.listen({ hostname, port })
-      : Deno.listenDatagram({ transport: "udp", hostname, port });
-    socket.close();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Whether a command runs and exits 0 (for a test's `ignore:`).
- *
- * @param command The program.
- * @param args Its arguments.
- */
-export function commandSucceeds(command: string, args: string[]): boolean {
-  try {
-    return new Deno.Command(command, { args, stdin: "null", stdout: "null", stderr: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-}
-
-/** Whether the tests run as root: the owner of a file the test process creates. */
-export function isRoot(): boolean {
-  try {
-    const path = Deno.makeTempFileSync({ prefix: "clockd-uid-" });
-    try {
-      return Deno.statSync(path).uid === 0;
-    } finally {
-      Deno.removeSync(path);
-    }
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Runs a script in a fresh Deno with exactly the given permission flags
- * (no prompt, no config), fed on stdin.
- *
- * @param flags Permission flags, e.g. `--allow-read=/nonexistent`.
- * @param script The module's source.
- * @returns What it printed, trimmed.
- */
-export async function runDenoScript(
-  flags: readonly string[],
-  script: string,
-): Promise<{ stdout: string; stderr: string }> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-prompt", "--no-config", ...flags, "-"],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(script));
-  await writer.close();
-  const { stdout, stderr } = await child.output();
-  const decoder = new TextDecoder();
-  return { stdout: decoder.decode(stdout).trim(), stderr: decoder.decode(stderr) };
-}
-
-/** A UDP client socket bound to a chosen local address and port, closed by `using`. */
-export function socketAt(hostname: string, port = 0): Deno.DatagramConn & Disposable {
-  const socket = Deno.listenDatagram({ transport: "udp", hostname, port });
-  return Object.assign(socket, {
-    [Symbol.dispose]() {
-      try {
-        socket.close();
-      } catch { /* closed */ }
-    },
-  });
 }
