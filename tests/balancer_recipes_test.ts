@@ -19,7 +19,8 @@
  */
 
 import assert from "node:assert/strict";
-import { type Clockd, startClockd } from "./_clockd.ts";
+import { type Clockd, startClockd, startFlagsReading } from "./_clockd.ts";
+import { writeRoughtimeSeedFile } from "../src/protocols/roughtime/key_file.ts";
 import { createLab, type Lab, type LabHost, labUnavailable } from "./_netns.ts";
 import { type Probe, type ProbeResult, runProbes } from "./_balancer_probe.ts";
 import {
@@ -43,9 +44,25 @@ const HAPROXY = LAB ?? (hasHaproxy() ? null : "needs haproxy");
 /** Bounded waits: HAProxy checks every 2 s and needs 2 results to change a state. */
 const STATE_TIMEOUT_MS = 20_000;
 
-function backendFlags(lab: Lab, index: number, sync: "always" | "kernel"): string[] {
+/** One Roughtime long-term key every backend serves with (a balancer picks any of them). */
+interface SharedKey {
+  /** The directory holding it. */
+  readonly dir: string;
+  /** The key file. */
+  readonly path: string;
+  /** Its public key, base64. */
+  readonly publicKey: string;
+}
+
+function backendFlags(
+  lab: Lab,
+  index: number,
+  sync: "always" | "kernel",
+  key: SharedKey | null,
+): string[] {
   return [
     ...["--session", ":1200", "--daytime", ":13", "--time", ":37", "--ntp", ":123"],
+    ...(key === null ? [] : ["--roughtime", ":2002", "--roughtime-key", key.path]),
     ...["--http", ":8080", "--workers", "1", "--ntp-sync", sync],
     ...["--ntp-refid", `B${index + 1}`, "--tz", `+0${index + 1}:00`],
     ...["--proxy-protocol", `${lab.balancer.address}/32`],
@@ -58,14 +75,24 @@ async function startBackends(
   stack: AsyncDisposableStack,
   lab: Lab,
   syncs: readonly ("always" | "kernel")[],
+  key: SharedKey | null = null,
 ): Promise<Clockd[]> {
+  const permissions = key === null ? undefined : startFlagsReading(key.dir);
   const started = await Promise.allSettled(
-    syncs.map((sync, i) => startClockd(backendFlags(lab, i, sync), { wrap: lab.backends[i].wrap })),
+    syncs.map((sync, i) =>
+      startClockd(backendFlags(lab, i, sync, key), { wrap: lab.backends[i].wrap, permissions })
+    ),
   );
   for (const result of started) if (result.status === "fulfilled") stack.use(result.value);
   const failed = started.find((result) => result.status === "rejected");
   if (failed !== undefined) throw failed.reason;
   return started.map((result) => (result as PromiseFulfilledResult<Clockd>).value);
+}
+
+/** Writes one Roughtime key into `dir` for every backend to serve with. */
+async function sharedKey(dir: string): Promise<SharedKey> {
+  const path = `${dir}/roughtime.key`;
+  return { dir, path, publicKey: await writeRoughtimeSeedFile(path) };
 }
 
 /** The backend (1, 2, 3) whose zone an `rfc3339` answer is in; null for none. */
@@ -84,6 +111,8 @@ function urls(lab: Lab) {
     time: `time://${at}:37`,
     timeUdp: `time+udp://${at}:37`,
     ntp: `ntp://${at}:123`,
+    roughtime: (key: string) => `roughtime://${at}:2002?key=${encodeURIComponent(key)}`,
+    roughtimeTcp: (key: string) => `roughtime+tcp://${at}:2002?key=${encodeURIComponent(key)}`,
     healthz: `http://${at}/healthz`,
   };
 }
@@ -135,7 +164,8 @@ Deno.test({
     await using stack = new AsyncDisposableStack();
     const dir = await Deno.makeTempDir({ prefix: "clockd-nginx-" });
     stack.defer(() => Deno.remove(dir, { recursive: true }));
-    const backends = await startBackends(stack, lab, ["always", "always", "always"]);
+    const key = await sharedKey(dir);
+    const backends = await startBackends(stack, lab, ["always", "always", "always"], key);
     const addresses = lab.backends.map((b) => b.address);
     const stream = adaptRecipe(await Deno.readTextFile(NGINX_RECIPE), addresses);
     stack.use(await startNginx(lab.balancer.wrap, dir, stream));
@@ -172,6 +202,18 @@ Deno.test({
       assert.equal(ntp.synchronised, true, `${ntp.url}: ${ntp.failure ?? ntp.answer}`);
       assert.match(ntp.refid ?? "", /^B[123]$/);
       ntpBackend = Number(ntp.refid?.slice(1));
+    });
+
+    await t.step("Roughtime over UDP and TCP verifies against the backends' one key", async () => {
+      const [udp, tcp] = await fromClient(lab, [
+        { url: url.roughtime(key.publicKey), attempts: 2 },
+        { url: url.roughtimeTcp(key.publicKey), attempts: 2 },
+      ]);
+      // clockd's client verifies the whole chain before it gives an answer.
+      assert.match(answered(udp), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ ± \d+ s/);
+      assert.match(answered(tcp), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ ± \d+ s/);
+      const [wrongKey] = await fromClient(lab, [{ url: url.roughtime(btoa("x".repeat(32))) }]);
+      assert.equal(wrongKey.answer, null, "an answer verified against another key");
     });
 
     await t.step("with the NTP client's backend stopped, every service still answers", async () => {
