@@ -14,6 +14,7 @@ export {
   runDenoScript,
   socketAt,
   udpAsk,
+  underUlimit,
 } from "./_host.ts";
 
 /** A listener from the `--ready-json` line. */

@@ -202,3 +202,20 @@ export async function udpAsk(
     } catch { /* closed by the timer */ }
   }
 }
+
+/**
+ * A `wrap` for `startClockd` that runs clockd under `ulimit -n limit`
+ * (bash execs the rest of the command after lowering the limit).
+ *
+ * @param limit The descriptor limit.
+ * @returns The command prefix.
+ *
+ * @example Usage
+ * ```ts
+ * import { underUlimit } from "./_host.ts";
+ * if (underUlimit(64)[2] !== 'ulimit -n 64 && exec "$0" "$@"') throw new Error();
+ * ```
+ */
+export function underUlimit(limit: number): string[] {
+  return ["bash", "-c", `ulimit -n ${limit} && exec "$0" "$@"`];
+}

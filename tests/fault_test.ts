@@ -5,7 +5,7 @@
  */
 
 import { match, ok, strictEqual } from "node:assert/strict";
-import { engineTest, LineClient, ROOT, START_FLAGS, startClockd } from "./_clockd.ts";
+import { engineTest, LineClient, startClockd, underUlimit } from "./_clockd.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -182,51 +182,35 @@ engineTest({
 engineTest({
   name: "descriptor exhaustion: under a low ulimit -n the server backs off, then serves again",
   async fn() {
-    // Run clockd under `ulimit -n 64` (a shell wrapper around the same command).
-    const command = [Deno.execPath(), "run", "--quiet", ...START_FLAGS, `${ROOT}main.ts`]
-      .map((word) => `'${word}'`).join(" ");
-    const child = new Deno.Command("bash", {
-      args: [
-        "-c",
-        `ulimit -n 64 && exec ${command} serve --ready-json --session 127.0.0.1:0/tcp --max-sessions-per-ip 1000 --tcp-rate off`,
-      ],
-      stdout: "piped",
-      stderr: "piped",
-      stdin: "null",
-    }).spawn();
-    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    const ready = JSON.parse((await reader.read()).value!.split("\n")[0]);
-    const port = ready.listeners[0].port;
-    try {
-      // More connections than descriptors: the kernel completes them into the
-      // backlog, the server's accept fails with EMFILE and backs off.
-      const conns: Deno.TcpConn[] = [];
-      for (let i = 0; i < 120; i++) conns.push(await Deno.connect({ hostname: "127.0.0.1", port }));
-      await sleep(1000);
-      for (const conn of conns) conn.close();
-      // Once descriptors free up, a new client is served.
-      let answer = "";
-      for (let attempt = 0; attempt < 50 && !/^\d+$/.test(answer); attempt++) {
-        try {
-          using client = await LineClient.connect(port);
-          answer = await client.ask("timestamp");
-        } catch {
-          await sleep(200);
-        }
+    await using server = await startClockd(
+      ["--session", "127.0.0.1:0/tcp", "--max-sessions-per-ip", "1000", "--tcp-rate", "off"],
+      { wrap: underUlimit(64) },
+    );
+    const port = server.port("session", "tcp");
+    // More connections than descriptors: the kernel completes them into the
+    // backlog, the server's accept fails with EMFILE and backs off.
+    const conns: Deno.TcpConn[] = [];
+    for (let i = 0; i < 120; i++) conns.push(await Deno.connect({ hostname: "127.0.0.1", port }));
+    await sleep(1000);
+    for (const conn of conns) conn.close();
+    // Once descriptors free up, a new client is served.
+    let answer = "";
+    for (let attempt = 0; attempt < 50 && !/^\d+$/.test(answer); attempt++) {
+      try {
+        using client = await LineClient.connect(port);
+        answer = await client.ask("timestamp");
+      } catch {
+        await sleep(200);
       }
-      match(answer, /^\d+$/);
-    } finally {
-      child.kill("SIGTERM");
-      const status = await child.status;
-      const stderr = await new Response(child.stderr).text();
-      reader.releaseLock();
-      await child.stdout.cancel().catch(() => {});
-      strictEqual(status.code, 0, stderr);
-      // One warning per burst, not one per failed accept.
-      const warnings = stderr.match(/accept failed/g)?.length ?? 0;
-      ok(warnings >= 1 && warnings <= 5, `${warnings} accept warnings:\n${stderr}`);
-      match(stderr, /Too many open files|os error 24/);
-      match(stderr, /accepting again after \d+ failed accepts/);
     }
+    match(answer, /^\d+$/);
+    const status = await server.stop("SIGTERM");
+    const stderr = server.stderr();
+    strictEqual(status.code, 0, stderr);
+    // One warning per burst, not one per failed accept.
+    const warnings = stderr.match(/accept failed/g)?.length ?? 0;
+    ok(warnings >= 1 && warnings <= 5, `${warnings} accept warnings:\n${stderr}`);
+    match(stderr, /Too many open files|os error 24/);
+    match(stderr, /accepting again after \d+ failed accepts/);
   },
 });

@@ -5,30 +5,27 @@
  */
 
 import { match, ok, strictEqual } from "node:assert/strict";
-import { LineClient, ROOT, START_FLAGS } from "./_clockd.ts";
+import { LineClient, startClockd, underUlimit } from "./_clockd.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 Deno.test("a flood of --metrics under ulimit -n 256 leaves clockd up and sessions served", async () => {
-  const command = [Deno.execPath(), "run", "--quiet", ...START_FLAGS, `${ROOT}main.ts`]
-    .map((word) => `'${word}'`).join(" ");
-  const child = new Deno.Command("bash", {
-    args: [
-      "-c",
-      `ulimit -n 256 && exec ${command} serve --ready-json --workers 1 --session 127.0.0.1:0/tcp ` +
-      `--metrics 127.0.0.1:0 --tcp-rate off --max-sessions-per-ip 1000`,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-    stdin: "null",
-  }).spawn();
-  const stderr = new Response(child.stderr).text();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  const ready = JSON.parse((await reader.read()).value!.split("\n")[0]);
-  const sessionPort: number = ready.listeners[0].port;
-  const metricsPort: number = ready.metrics.port;
+  await using clockd = await startClockd([
+    "--workers",
+    "1",
+    "--session",
+    "127.0.0.1:0/tcp",
+    "--metrics",
+    "127.0.0.1:0",
+    "--tcp-rate",
+    "off",
+    "--max-sessions-per-ip",
+    "1000",
+  ], { wrap: underUlimit(256) });
+  const sessionPort = clockd.port("session", "tcp");
+  const metricsPort = clockd.metrics!.port;
   let exited: Deno.CommandStatus | null = null;
-  child.status.then((status) => exited = status);
+  clockd.process.status.then((status) => exited = status);
   const flood: Deno.TcpConn[] = [];
   try {
     // More idle connections to the metrics port than the process has descriptors.
@@ -65,12 +62,8 @@ Deno.test("a flood of --metrics under ulimit -n 256 leaves clockd up and session
     strictEqual(status, 200);
   } finally {
     for (const conn of flood) conn.close();
-    if (exited === null) child.kill("SIGTERM");
-    const final = await child.status;
-    reader.releaseLock();
-    await child.stdout.cancel().catch(() => {});
-    const text = await stderr;
-    strictEqual(final.code, 0, text);
-    ok(!/Uncaught|panicked/.test(text), text);
   }
+  const final = await clockd.stop("SIGTERM");
+  strictEqual(final.code, 0, clockd.stderr());
+  ok(!/Uncaught|panicked/.test(clockd.stderr()), clockd.stderr());
 });

@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 // A real Prometheus text format parser (prom2json-compatible output, sample parsing ported
 // from the official Python client), for the tests alone:
 // pinned inline so deno.json's imports stay the runtime's.
-// deno-lint-ignore no-import-prefix
 import { type ParsedFamily, parsePrometheus } from "./_prometheus.ts";
 import { Metrics } from "../src/ops/metrics.ts";
 import { type ProcessFigures, sampleProcess } from "../src/ops/process_figures.ts";

@@ -5,7 +5,6 @@
  */
 
 import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
-// deno-lint-ignore no-import-prefix -- a test-only dependency, pinned here
 import { parsePrometheus } from "./_prometheus.ts";
 import { engineTest, LineClient, startClockd, udpAsk } from "./_clockd.ts";
 

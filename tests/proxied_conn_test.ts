@@ -6,6 +6,7 @@
 
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
 import { PROXY_V2_SIGNATURE } from "../src/admission/proxy_header.ts";
+import { proxyV2Tcp6 } from "./_proxy_headers.ts";
 import { ProxiedConn, readProxyHeader } from "../src/io/proxied_conn.ts";
 import type { StreamConn } from "../src/io/stream.ts";
 import { TcpServer, type TcpServerOptions } from "../src/io/stream_server.ts";
@@ -92,25 +93,7 @@ async function exchange(port: number, ...parts: Uint8Array[]): Promise<string> {
 
 const trusted = { proxied: () => true } as const;
 const V1 = encoder.encode("PROXY TCP4 192.0.2.7 127.0.0.1 56324 1200\r\n");
-const V2 = Uint8Array.of(
-  ...PROXY_V2_SIGNATURE,
-  0x21,
-  0x21,
-  0,
-  36,
-  0x20,
-  0x01,
-  0x0d,
-  0xb8,
-  ...new Array(11).fill(0),
-  7,
-  ...new Array(15).fill(0),
-  1,
-  0x9c,
-  0x40,
-  0x04,
-  0xb0,
-);
+const V2 = proxyV2Tcp6(1200);
 
 Deno.test("TcpServer serves a trusted peer as the client its v1 header names", async () => {
   await using server = startServer(trusted, () => true);

@@ -8,6 +8,7 @@
 
 import { deepStrictEqual, match, strictEqual } from "node:assert/strict";
 import { PROXY_V2_SIGNATURE } from "../src/admission/proxy_header.ts";
+import { proxyV2Tcp6 } from "./_proxy_headers.ts";
 import { engineTest, LineClient, startClockd, startFlagsReading } from "./_clockd.ts";
 
 const encoder = new TextEncoder();
@@ -40,26 +41,7 @@ function v2(client: string): Uint8Array {
   return Uint8Array.of(...PROXY_V2_SIGNATURE, 0x21, 0x11, 0, body.length, ...body);
 }
 
-/** A version 2 PROXY header naming 2001:db8::7 port 40000. */
-const V2_IPV6 = Uint8Array.of(
-  ...PROXY_V2_SIGNATURE,
-  0x21,
-  0x21,
-  0,
-  36,
-  0x20,
-  0x01,
-  0x0d,
-  0xb8,
-  ...new Array(11).fill(0),
-  7,
-  ...new Array(15).fill(0),
-  1,
-  0x9c,
-  0x40,
-  0x1f,
-  0x90,
-);
+const V2_IPV6 = proxyV2Tcp6(8080);
 
 const concat = (header: string | Uint8Array, rest: string) =>
   new Uint8Array([

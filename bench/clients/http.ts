@@ -6,14 +6,15 @@
  */
 
 import type { WorkerSpec } from "../worker_protocol.ts";
-import { type Client, closeQuietly, encoder, errorText, sleep, writeAll } from "./_io.ts";
+import { encoder, writeAll } from "./_io.ts";
+import { type KeptAsk, KeptConnectionClient } from "./kept_connection.ts";
 import {
   checkWorldTimeAnswer,
   type HttpResponseHead,
   parseHttpResponseHead,
 } from "./http_response.ts";
 import type { Tally } from "./tally.ts";
-import type { Watchdog, Watched } from "./watchdog.ts";
+import type { Watchdog } from "./watchdog.ts";
 
 /** The path `http-json` asks for. */
 export const HTTP_JSON_PATH = "/api/timezone/Europe/Paris";
@@ -39,10 +40,7 @@ const MAX_RESPONSE_BYTES = 16 * 1024;
  * if (client.askedAt !== 0) throw new Error("nothing asked yet");
  * ```
  */
-export class HttpClient implements Client, Watched {
-  /** When the outstanding ask started, 0 while none is. */
-  askedAt = 0;
-  #conn: Deno.TcpConn | null = null;
+export class HttpClient extends KeptConnectionClient {
   readonly #buffer = new Uint8Array(MAX_RESPONSE_BYTES);
   readonly #request: Uint8Array;
 
@@ -51,7 +49,8 @@ export class HttpClient implements Client, Watched {
    * @param tally Where answers and errors are counted.
    * @param watchdog What times asks out.
    */
-  constructor(readonly spec: WorkerSpec, readonly tally: Tally, readonly watchdog: Watchdog) {
+  constructor(spec: WorkerSpec, tally: Tally, watchdog: Watchdog) {
+    super(spec, tally, watchdog);
     const host = spec.hostname.includes(":") ? `[${spec.hostname}]` : spec.hostname;
     this.#request = encoder.encode(
       `GET ${HTTP_JSON_PATH} HTTP/1.1\r\nHost: ${host}:${spec.port}\r\n` +
@@ -59,26 +58,13 @@ export class HttpClient implements Client, Watched {
     );
   }
 
-  /** Closes the connection so the outstanding read fails. */
-  expire(): void {
-    closeQuietly(this.#conn);
-  }
-
-  /** Connects. */
-  async setup(): Promise<boolean> {
-    this.watchdog.watch(this);
-    try {
-      this.#conn = await Deno.connect({ hostname: this.spec.hostname, port: this.spec.port });
-      this.#conn.setNoDelay(true);
-      return true;
-    } catch (error) {
-      this.tally.fail(`connect: ${errorText(error)}`);
-      return false;
-    }
-  }
-
-  /** Asks once and reads the whole response; true to keep the connection. */
-  async #ask(conn: Deno.TcpConn): Promise<boolean> {
+  /**
+   * Asks once and reads the whole response.
+   *
+   * @param conn The kept connection.
+   * @returns One answer; keep the connection unless the server said `Connection: close`.
+   */
+  async ask(conn: Deno.TcpConn): Promise<KeptAsk> {
     await writeAll(conn, this.#request);
     const buffer = this.#buffer;
     let filled = 0;
@@ -89,8 +75,7 @@ export class HttpClient implements Client, Watched {
       try {
         count = await conn.read(buffer.subarray(filled));
       } catch (error) {
-        if (this.askedAt === 0) throw new Error(`no answer within ${this.spec.timeoutMs} ms`);
-        throw error;
+        throw this.readFailure(error);
       }
       if (count === null) {
         throw new Error(`server closed the connection after ${filled} bytes of the response`);
@@ -102,34 +87,6 @@ export class HttpClient implements Client, Watched {
     if (filled > end) throw new Error(`${filled - end} bytes after the response`);
     const problem = checkWorldTimeAnswer(head, buffer.subarray(head.headBytes, end));
     if (problem !== null) throw new Error(problem);
-    return !head.close;
-  }
-
-  /** Asks until the window ends, reconnecting when the server closes or after an error. */
-  async run(): Promise<void> {
-    while (performance.now() < this.tally.to) {
-      if (this.#conn === null && !(await this.setup())) {
-        await sleep(10);
-        continue;
-      }
-      const conn = this.#conn!;
-      const t0 = performance.now();
-      this.askedAt = t0;
-      try {
-        const keep = await this.#ask(conn);
-        this.askedAt = 0;
-        this.tally.answered(t0, performance.now());
-        if (!keep) {
-          closeQuietly(conn);
-          this.#conn = null;
-        }
-      } catch (error) {
-        this.askedAt = 0;
-        this.tally.fail(errorText(error));
-        closeQuietly(conn);
-        this.#conn = null;
-      }
-    }
-    closeQuietly(this.#conn);
+    return { answers: 1, keep: !head.close };
   }
 }

@@ -6,9 +6,10 @@
  */
 
 import type { WorkerSpec } from "../worker_protocol.ts";
-import { type Client, closeQuietly, encoder, errorText, isDigit, sleep, writeAll } from "./_io.ts";
+import { encoder, isDigit, writeAll } from "./_io.ts";
+import { type KeptAsk, KeptConnectionClient } from "./kept_connection.ts";
 import type { Tally } from "./tally.ts";
-import type { Watchdog, Watched } from "./watchdog.ts";
+import type { Watchdog } from "./watchdog.ts";
 
 /**
  * A persistent TCP session asking `timestamp` `depth` times per write and
@@ -26,10 +27,7 @@ import type { Watchdog, Watched } from "./watchdog.ts";
  * if (client.askedAt !== 0) throw new Error("nothing asked yet");
  * ```
  */
-export class SessionClient implements Client, Watched {
-  /** When the outstanding ask started, 0 while none is. */
-  askedAt = 0;
-  #conn: Deno.TcpConn | null = null;
+export class SessionClient extends KeptConnectionClient {
   readonly #buffer = new Uint8Array(4096);
   readonly #request: Uint8Array;
 
@@ -39,35 +37,18 @@ export class SessionClient implements Client, Watched {
    * @param watchdog What times asks out.
    * @param depth Lines per write.
    */
-  constructor(
-    readonly spec: WorkerSpec,
-    readonly tally: Tally,
-    readonly watchdog: Watchdog,
-    readonly depth: number,
-  ) {
+  constructor(spec: WorkerSpec, tally: Tally, watchdog: Watchdog, readonly depth: number) {
+    super(spec, tally, watchdog);
     this.#request = encoder.encode("timestamp\n".repeat(depth));
   }
 
-  /** Closes the session so the outstanding read fails. */
-  expire(): void {
-    closeQuietly(this.#conn);
-  }
-
-  /** Connects. */
-  async setup(): Promise<boolean> {
-    this.watchdog.watch(this);
-    try {
-      this.#conn = await Deno.connect({ hostname: this.spec.hostname, port: this.spec.port });
-      this.#conn.setNoDelay(true);
-      return true;
-    } catch (error) {
-      this.tally.fail(`connect: ${errorText(error)}`);
-      return false;
-    }
-  }
-
-  /** Sends one batch and reads its answers; throws on a wrong answer, EOF or timeout. */
-  async #ask(conn: Deno.TcpConn): Promise<void> {
+  /**
+   * Sends one batch and reads its answers.
+   *
+   * @param conn The kept connection.
+   * @returns `depth` answers; the session is kept.
+   */
+  async ask(conn: Deno.TcpConn): Promise<KeptAsk> {
     await writeAll(conn, this.#request);
     let lines = 0;
     let lineStart = true;
@@ -76,8 +57,7 @@ export class SessionClient implements Client, Watched {
       try {
         count = await conn.read(this.#buffer);
       } catch (error) {
-        if (this.askedAt === 0) throw new Error(`no answer within ${this.spec.timeoutMs} ms`);
-        throw error;
+        throw this.readFailure(error);
       }
       if (count === null) throw new Error(`server closed the session after ${lines} answers`);
       for (let i = 0; i < count; i++) {
@@ -90,29 +70,6 @@ export class SessionClient implements Client, Watched {
         if (lineStart) lines++;
       }
     }
-  }
-
-  /** Asks until the window ends, reconnecting after an error. */
-  async run(): Promise<void> {
-    while (performance.now() < this.tally.to) {
-      if (this.#conn === null && !(await this.setup())) {
-        await sleep(10);
-        continue;
-      }
-      const conn = this.#conn!;
-      const t0 = performance.now();
-      this.askedAt = t0;
-      try {
-        await this.#ask(conn);
-        this.askedAt = 0;
-        this.tally.answered(t0, performance.now(), this.depth);
-      } catch (error) {
-        this.askedAt = 0;
-        this.tally.fail(errorText(error));
-        closeQuietly(conn);
-        this.#conn = null;
-      }
-    }
-    closeQuietly(this.#conn);
+    return { answers: this.depth, keep: true };
   }
 }

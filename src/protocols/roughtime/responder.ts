@@ -208,23 +208,6 @@ export class RoughtimeResponder {
   }
 
   /**
-   * The cheap, synchronous part of the checks, for a receive loop that
-   * counts drops before batching: everything but the clock and the delegation.
-   *
-   * @param bytes A datagram, or one whole TCP packet.
-   * @param transport Where it came from.
-   * @returns Why it would be dropped, or null to batch it.
-   */
-  check(bytes: Uint8Array, transport: RoughtimeTransport = "udp"): RoughtimeDropReason | null {
-    const parsed = parseRoughtimeRequest(bytes, {
-      transport,
-      srv: this.srv,
-      allowed: this.#allowed,
-    });
-    return typeof parsed === "string" ? parsed : null;
-  }
-
-  /**
    * Answers the requests of one loop turn: one Merkle tree and one
    * signature per response format (and per `maxBatch` requests).
    *

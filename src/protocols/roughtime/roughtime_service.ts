@@ -86,15 +86,10 @@ export class RoughtimeService {
   }
 
   /**
-   * Keeps one datagram for the batch's end, after the cheap checks (a
-   * malformed request is counted and dropped at once). Never answers now.
+   * Keeps one datagram (copied) for the batch's end, where it is parsed,
+   * answered or counted as dropped. Never answers now.
    */
-  readonly handleDatagram: DatagramHandler = (request, _remote, counters, _receivedAt, index) => {
-    const reason = this.#responder.check(request, "udp");
-    if (reason !== null) {
-      countDrop(counters, reason);
-      return null;
-    }
+  readonly handleDatagram: DatagramHandler = (request, _remote, _counters, _receivedAt, index) => {
     this.#pending.push(request.slice());
     this.#indexes.push(index);
     return null;
