@@ -291,7 +291,7 @@ Deno.test("formatLatency(), formatRate() and formatBytes() format the figures", 
   for (const [bytes, want] of sizes) assert.equal(formatBytes(bytes), want);
 });
 
-Deno.test("renderResults() renders ran, idle, skipped and failed rows", () => {
+Deno.test("renderResults() renders ran, idle, not-run and failed rows", () => {
   const row = (fields: Partial<WorkloadResult>): WorkloadResult => ({
     workload: "session-tcp",
     clients: 64,

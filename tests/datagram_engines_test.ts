@@ -87,7 +87,7 @@ class RecordingSink implements DatagramSink {
 }
 
 for (const { name, open } of ENGINES) {
-  Deno.test(`${name} datagram endpoint: each answer reaches its sender, unanswered ones are skipped`, async () => {
+  Deno.test(`${name} datagram endpoint: each answer reaches its sender, unanswered ones send nothing`, async () => {
     const engine = open();
     const socket = engine.listenDatagram("127.0.0.1", 0);
     const sink = new RecordingSink((payload) => {

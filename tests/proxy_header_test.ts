@@ -88,7 +88,7 @@ const VALID: [string, Uint8Array, ProxyHeader][] = [
   ["v2 PROXY TCP4", v2(0x21, 0x11, INET_BODY), proxied(2, 28, "192.0.2.7", 56324)],
   ["v2 PROXY TCP6", v2(0x21, 0x21, INET6_BODY), proxied(2, 52, "2001:db8::7", 40000)],
   [
-    "v2 PROXY TCP4 with TLVs, skipped",
+    "v2 PROXY TCP4 with TLVs passed over",
     v2(0x21, 0x11, [...INET_BODY, ...TLVS]),
     proxied(2, 28 + TLVS.length, "192.0.2.7", 56324),
   ],
