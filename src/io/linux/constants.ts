@@ -37,6 +37,8 @@ export const SO_REUSEPORT = 15;
 export const SO_RCVTIMEO = 20;
 /** Option and control message type: receive stamps as a `struct timespec`. */
 export const SO_TIMESTAMPNS = 35;
+/** `clock_gettime()` clock: the system's real-time clock, the one `SO_TIMESTAMPNS` stamps with. */
+export const CLOCK_REALTIME = 0;
 /** Send/receive flag: do not block. */
 export const MSG_DONTWAIT = 0x40;
 /** Send flag: no SIGPIPE when the peer has gone. */

@@ -29,6 +29,7 @@ import {
 } from "../datagram.ts";
 import { bindSocket, ONE } from "./bind_socket.ts";
 import {
+  CLOCK_REALTIME,
   EAGAIN,
   EPOLLIN,
   MSG_DONTWAIT,
@@ -65,7 +66,10 @@ const RECV_IOVECS = CONTROLS + MAX_BATCH * CONTROL_SLOT;
 const SEND_IOVECS = RECV_IOVECS + MAX_BATCH * IOVEC_BYTES;
 const RECV_HEADERS = SEND_IOVECS + MAX_BATCH * IOVEC_BYTES;
 const SEND_HEADERS = RECV_HEADERS + MAX_BATCH * MMSGHDR_BYTES;
-const MEMORY_BYTES = SEND_HEADERS + MAX_BATCH * MMSGHDR_BYTES;
+/** A struct timespec `clock_gettime` writes the transmit time into. */
+const NOW = SEND_HEADERS + MAX_BATCH * MMSGHDR_BYTES;
+const TIMESPEC_BYTES = 16;
+const MEMORY_BYTES = NOW + TIMESPEC_BYTES;
 
 /**
  * A bound UDP socket of the kernel engine.
@@ -93,7 +97,8 @@ export class KernelDatagramSocket implements DatagramEndpoint, DatagramBatch, Ep
   readonly #bytes = new Uint8Array(MEMORY_BYTES);
   readonly #view = new DataView(this.#bytes.buffer);
   readonly #recvHeaders = this.#bytes.subarray(RECV_HEADERS, SEND_HEADERS);
-  readonly #sendHeaders = this.#bytes.subarray(SEND_HEADERS, MEMORY_BYTES);
+  readonly #sendHeaders = this.#bytes.subarray(SEND_HEADERS, NOW);
+  readonly #now = this.#bytes.subarray(NOW, MEMORY_BYTES);
   readonly #slots: Uint8Array[] = [];
   readonly #replyAddresses: bigint[] = [];
   readonly #nameAddresses: bigint[] = [];
@@ -147,7 +152,8 @@ export class KernelDatagramSocket implements DatagramEndpoint, DatagramBatch, Ep
    * Opens and binds a socket on the loop.
    *
    * @param loop The isolate's loop.
-   * @param clock Stamps datagrams the kernel attached no stamp to, and the answers.
+   * @param clock Stamps datagrams the kernel attached no stamp to (the answers are
+   *   stamped by CLOCK_REALTIME through libc, the receive stamps' clock).
    * @param hostname A numeric IPv4 or IPv6 address, `""` for every interface, or `localhost`.
    * @param port The port; 0 lets the kernel choose.
    * @returns The socket.
@@ -256,11 +262,30 @@ export class KernelDatagramSocket implements DatagramEndpoint, DatagramBatch, Ep
       view.getInt32(control + CMSG_LEVEL, true) !== SOL_SOCKET ||
       view.getInt32(control + CMSG_TYPE, true) !== SO_TIMESTAMPNS
     ) return this.#clock.now();
+    return this.#timespecAt(control + CMSG_DATA);
+  }
+
+  /** The struct timespec at `offset` of the buffer, as an instant. */
+  #timespecAt(offset: number): Instant {
+    const view = this.#view;
     return {
-      seconds: view.getUint32(control + CMSG_DATA, true) +
-        view.getInt32(control + CMSG_DATA + 4, true) * 2 ** 32,
-      nanos: view.getUint32(control + CMSG_DATA + 8, true),
+      seconds: view.getUint32(offset, true) + view.getInt32(offset + 4, true) * 2 ** 32,
+      nanos: view.getUint32(offset + 8, true),
     };
+  }
+
+  /**
+   * The transmit time: CLOCK_REALTIME, the clock of the receive stamps, read
+   * through libc (the vDSO). `Temporal.Now.instant()` reads the same clock
+   * but spends microseconds on either side of its reading (tens on a cold
+   * cache, as when a lone query wakes the loop), all of it counted in the
+   * client's round trip; this read costs one FFI call.
+   */
+  #transmitTime(): Instant {
+    if (this.#loop.libc.symbols.clock_gettime(CLOCK_REALTIME, this.#now) !== 0) {
+      return this.#clock.now();
+    }
+    return this.#timespecAt(NOW);
   }
 
   /**
@@ -308,7 +333,7 @@ export class KernelDatagramSocket implements DatagramEndpoint, DatagramBatch, Ep
     if (queued === 0) return;
     this.#queued = 0;
     if (sink.stamp !== undefined) {
-      const transmit = this.#clock.now();
+      const transmit = this.#transmitTime();
       const view = this.#view;
       for (let j = 0; j < queued; j++) {
         const offset = REPLIES + this.#queuedSlots[j] * MAX_DATAGRAM_BYTES;
@@ -321,7 +346,8 @@ export class KernelDatagramSocket implements DatagramEndpoint, DatagramBatch, Ep
     while (next < queued) {
       const count = this.#loop.libc.symbols.sendmmsg(
         this.#fd,
-        this.#sendHeaders.subarray(next * MMSGHDR_BYTES),
+        // No new view on the first try: nothing between the clock and the send.
+        next === 0 ? this.#sendHeaders : this.#sendHeaders.subarray(next * MMSGHDR_BYTES),
         queued - next,
         MSG_DONTWAIT,
       );

@@ -46,6 +46,7 @@ export const KERNEL_LIBC_SYMBOLS = {
   recvmmsg: { parameters: ["i32", "buffer", "u32", "i32", "pointer"], result: "i32" },
   sendmmsg: { parameters: ["i32", "buffer", "u32", "i32"], result: "i32" },
   memset: { parameters: ["buffer", "i32", "usize"], result: "usize" },
+  clock_gettime: { parameters: ["i32", "buffer"], result: "i32" },
   close: { parameters: ["i32"], result: "i32" },
   ...ERRNO_SYMBOLS,
 } as const;
