@@ -7,6 +7,7 @@
  * @module
  */
 
+import { DenoListener } from "../src/io/deno/stream.ts";
 import { TcpServer } from "../src/io/stream_server.ts";
 import type { ServiceCounters } from "../src/ops/counters.ts";
 import { Metrics } from "../src/ops/metrics.ts";
@@ -156,7 +157,7 @@ export function startTestServer(options: HttpServiceOptions): TestServer {
   const metrics = new Metrics();
   const counters = metrics.counter("http", "tcp");
   const service = new HttpService(options);
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const listener = new DenoListener(Deno.listen({ hostname: "127.0.0.1", port: 0 }));
   const server = new TcpServer(
     listener,
     "http",

@@ -25,7 +25,8 @@ Deno.test("compileArgs() bakes in deno task clockd's flags and embeds every work
       if (entry.isDirectory) await walk(`${dir}/${entry.name}`);
       if (!entry.isFile || !entry.name.endsWith(".ts")) continue;
       const text = await Deno.readTextFile(`${ROOT}${dir}/${entry.name}`);
-      for (const m of text.matchAll(/new Worker\(new URL\("\.\/([^"]+)"/g)) {
+      // new Worker(new URL("./x.ts", import.meta.url)), or with a default: `entry ?? new URL(…)`
+      for (const m of text.matchAll(/new Worker\([^;]*?new URL\("\.\/([^"]+)"/g)) {
         started.push(`${dir}/${m[1]}`);
       }
     }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { DenoListener } from "../src/io/deno/stream.ts";
 import { TcpServer } from "../src/io/stream_server.ts";
 import { Metrics } from "../src/ops/metrics.ts";
 import { createHttpService } from "../src/protocols/http/create_http_service.ts";
@@ -48,7 +49,7 @@ Deno.test({
       clockStatus: { ntpState: { leap: 0, stratum: 3 }, errorBoundSeconds: 0.004 },
       metrics,
     });
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const listener = new DenoListener(Deno.listen({ hostname: "127.0.0.1", port: 0 }));
     const server = new TcpServer(listener, "http", http.handler, metrics.counter("http", "tcp"));
     const serving = server.serve();
     const base = `http://127.0.0.1:${server.addr.port}`;

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { DenoListener } from "../src/io/deno/stream.ts";
 import { TcpServer } from "../src/io/stream_server.ts";
 import { Metrics } from "../src/ops/metrics.ts";
 import { createHttpService } from "../src/protocols/http/create_http_service.ts";
@@ -35,7 +36,7 @@ function serve(clock: ClockView = SYNCED, healthy = () => true): Served {
     healthy,
     uptimeSeconds: () => 42.5,
   });
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const listener = new DenoListener(Deno.listen({ hostname: "127.0.0.1", port: 0 }));
   const server = new TcpServer(listener, "http", http.handler, metrics.counter("http", "tcp"));
   const serving = server.serve();
   return {

@@ -253,6 +253,7 @@ Deno.test({
       script,
       `import { createHttpService } from "${ROOT}src/protocols/http/create_http_service.ts";
 import { TcpServer } from "${ROOT}src/io/stream_server.ts";
+import { DenoListener } from "${ROOT}src/io/deno/stream.ts";
 import { Metrics } from "${ROOT}src/ops/metrics.ts";
 import { systemClock } from "${ROOT}src/time/clock.ts";
 const metrics = new Metrics();
@@ -260,7 +261,7 @@ const metrics = new Metrics();
 const http = createHttpService({ clock: systemClock, metrics,
   clockStatus: { ntpState: { leap: 0, stratum: 10 }, errorBoundSeconds: null },
   maxConnections: 100_000, maxConnectionsPerIp: 100_000 });
-const server = new TcpServer(Deno.listen({ hostname: "127.0.0.1", port: 0 }), "http", http.handler,
+const server = new TcpServer(new DenoListener(Deno.listen({ hostname: "127.0.0.1", port: 0 })), "http", http.handler,
   metrics.counter("http", "tcp"));
 // As clockd serve does, listen for signals at startup: Deno starts its signal
 // thread on the first listener, and panics if that happens when no descriptor is left.

@@ -6,7 +6,7 @@
 
 import { deepStrictEqual, ok, rejects, strictEqual, throws } from "node:assert/strict";
 import { EpollLoop, MAX_AT_ONCE_PER_TURN } from "../src/io/linux/epoll_loop.ts";
-import { EpollListener } from "../src/io/linux/stream.ts";
+import { EpollListener } from "../src/io/linux/listener.ts";
 import { closeQuietly, isDisconnect, TcpServer, writeAll } from "../src/io/stream_server.ts";
 import { Metrics } from "../src/ops/metrics.ts";
 import type { StreamConn, StreamListener } from "../src/io/stream.ts";

@@ -1,3 +1,4 @@
+import type { StreamConn } from "../src/io/stream.ts";
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
 import { fixedClock } from "../src/time/clock.ts";
 import { Metrics } from "../src/ops/metrics.ts";
@@ -5,7 +6,7 @@ import { OneShotService } from "../src/protocols/oneshot/oneshot_service.ts";
 import { encodeRfc868 } from "../src/protocols/oneshot/rfc868.ts";
 
 /** A connection whose writes never complete until it is closed, as a client that never reads. */
-function stuckConn(): { conn: Deno.TcpConn; closed: () => boolean } {
+function stuckConn(): { conn: StreamConn; closed: () => boolean } {
   let reject: ((error: Error) => void) | null = null;
   let closed = false;
   const conn = {
@@ -15,7 +16,7 @@ function stuckConn(): { conn: Deno.TcpConn; closed: () => boolean } {
       closed = true;
       reject?.(new Deno.errors.Interrupted("operation canceled"));
     },
-  } as unknown as Deno.TcpConn;
+  } as unknown as StreamConn;
   return { conn, closed: () => closed };
 }
 
@@ -38,7 +39,7 @@ Deno.test("OneShotService.handleConnection() writes the payload and closes", asy
   const conn = {
     write: (bytes: Uint8Array) => (written.push(...bytes), Promise.resolve(bytes.length)),
     close: () => closed = true,
-  } as unknown as Deno.TcpConn;
+  } as unknown as StreamConn;
   await service.handleConnection(conn, counters);
   deepStrictEqual(written, [0x83, 0xaa, 0x7e, 0x80]); // 2,208,988,800 s: 1970 in RFC 868
   strictEqual(closed, true);

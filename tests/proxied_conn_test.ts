@@ -4,6 +4,7 @@
  * real loopback sockets.
  */
 
+import { DenoListener } from "../src/io/deno/stream.ts";
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
 import { PROXY_V2_SIGNATURE } from "../src/admission/proxy_header.ts";
 import { proxyV2Tcp6 } from "./_proxy_headers.ts";
@@ -24,7 +25,7 @@ interface Seen {
 
 /** A TcpServer on 127.0.0.1 whose handler records what it saw, then answers "ok\n". */
 function startServer(options: TcpServerOptions, admit: (remote: Deno.NetAddr) => boolean) {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const listener = new DenoListener(Deno.listen({ hostname: "127.0.0.1", port: 0 }));
   const counters = new ServiceCounters("test", "tcp", true);
   const seen: Seen[] = [];
   const admitted: string[] = [];
@@ -169,7 +170,10 @@ Deno.test("readProxyHeader() refuses a connection that ends inside the header", 
       buffer.set(bytes);
       return Promise.resolve(bytes.length);
     },
+    whenReadable: (listener) => queueMicrotask(() => listener.onReadable()),
+    tryRead: () => null,
     write: (b) => Promise.resolve(b.length),
+    tryWrite: () => 0,
     close() {},
     setNoDelay() {},
     remoteAddr: { transport: "tcp", hostname: "127.0.0.1", port: 1 },
@@ -180,7 +184,10 @@ Deno.test("readProxyHeader() refuses a connection that ends inside the header", 
 Deno.test("ProxiedConn replays in pieces as small as the reader's buffer", async () => {
   const inner: StreamConn = {
     read: () => Promise.resolve(null),
+    whenReadable: (listener) => queueMicrotask(() => listener.onReadable()),
+    tryRead: () => null,
     write: (b) => Promise.resolve(b.length),
+    tryWrite: () => 0,
     close() {},
     setNoDelay() {},
     remoteAddr: { transport: "tcp", hostname: "127.0.0.1", port: 1 },
@@ -196,4 +203,27 @@ Deno.test("ProxiedConn replays in pieces as small as the reader's buffer", async
   }
   deepStrictEqual(pieces, ["ab", "cd", "e"]);
   strictEqual(await conn.write(encoder.encode("xyz")), 3);
+});
+
+Deno.test("ProxiedConn.whenReadable() and tryRead() replay first, then reads the connection's own end", async () => {
+  const inner: StreamConn = {
+    read: () => Promise.resolve(null),
+    whenReadable: (listener) => queueMicrotask(() => listener.onReadable()),
+    tryRead: () => null,
+    write: (b) => Promise.resolve(b.length),
+    tryWrite: () => 0,
+    close() {},
+    setNoDelay() {},
+    remoteAddr: { transport: "tcp", hostname: "127.0.0.1", port: 1 },
+  };
+  const conn = new ProxiedConn(inner, inner.remoteAddr, encoder.encode("abc"));
+  const buffer = new Uint8Array(2);
+  await new Promise<void>((onReadable) => conn.whenReadable({ onReadable }));
+  strictEqual(conn.tryRead(buffer), 2);
+  strictEqual(decoder.decode(buffer), "ab");
+  await new Promise<void>((onReadable) => conn.whenReadable({ onReadable }));
+  strictEqual(conn.tryRead(buffer), 1);
+  strictEqual(decoder.decode(buffer.subarray(0, 1)), "c");
+  await new Promise<void>((onReadable) => conn.whenReadable({ onReadable }));
+  strictEqual(conn.tryRead(buffer), null);
 });

@@ -1,5 +1,7 @@
-import { deepStrictEqual, strictEqual } from "node:assert/strict";
+import { deepStrictEqual, strictEqual, throws } from "node:assert/strict";
+import { BufferPool } from "../src/protocols/session/buffer_pool.ts";
 import {
+  FRAMER_BUFFER_BYTES,
   FrameResult,
   MAX_REQUEST_BYTES,
   RequestFramer,
@@ -127,21 +129,49 @@ for (const { name, input, flush, expected } of cases) {
   });
 }
 
-Deno.test("RequestFramer.flush() keeps the read space valid while a read is in flight", () => {
-  const framer = new RequestFramer();
+Deno.test("RequestFramer holds a lent buffer only while part of a request is held", () => {
+  const pool = new BufferPool(FRAMER_BUFFER_BYTES);
+  const framer = new RequestFramer(pool);
+  const other = new RequestFramer(pool);
   const seen: string[] = [];
   const onRequest = (b: Uint8Array, s: number, e: number) =>
     seen.push(decoder.decode(b.subarray(s, e)));
-  const first = encoder.encode("timestamp");
-  framer.space().set(first);
-  framer.commit(first.length, onRequest);
-  const inFlight = framer.space(); // a read is pending into this view
+  const feed = (f: RequestFramer, text: string) => {
+    const bytes = encoder.encode(text);
+    f.space().set(bytes);
+    return f.commit(bytes.length, onRequest);
+  };
+  strictEqual(framer.space(), pool.scratch, "an idle framer reads into the shared scratch");
+  feed(framer, "timestamp\nuni");
+  deepStrictEqual([framer.holding, framer.pending, pool.lent], [true, 3, 1]);
+  // Another session's read through the scratch does not touch the held tail.
+  feed(other, "rfc3339\n");
+  deepStrictEqual([other.holding, pool.lent], [false, 1]);
+  feed(framer, "x\n");
+  deepStrictEqual([framer.holding, framer.pending, pool.lent], [false, 0, 0]);
+  feed(framer, "tai");
   strictEqual(framer.flush(onRequest), true);
-  const second = encoder.encode("unix\n");
-  inFlight.set(second);
-  framer.commit(second.length, onRequest);
-  deepStrictEqual(seen, ["timestamp", "unix"]);
-  strictEqual(framer.pending, 0);
+  deepStrictEqual([framer.holding, pool.lent], [false, 0], "a flush gives the buffer back");
+  feed(framer, "abc");
+  framer.release();
+  deepStrictEqual([framer.holding, framer.pending, pool.lent], [false, 0, 0]);
+  deepStrictEqual(seen, ["timestamp", "rfc3339", "unix", "tai"]);
+});
+
+Deno.test("RequestFramer gives its buffer back when a request passes the cap", () => {
+  const pool = new BufferPool(FRAMER_BUFFER_BYTES);
+  const framer = new RequestFramer(pool);
+  const part = encoder.encode("x".repeat(MAX_REQUEST_BYTES - 10));
+  framer.space().set(part);
+  strictEqual(framer.commit(part.length, () => {}), FrameResult.Ok);
+  strictEqual(pool.lent, 1);
+  framer.space().set(part.subarray(0, 20));
+  strictEqual(framer.commit(20, () => {}), FrameResult.TooLong);
+  deepStrictEqual([framer.holding, pool.lent], [false, 0]);
+});
+
+Deno.test("RequestFramer refuses a pool of another size", () => {
+  throws(() => new RequestFramer(new BufferPool(64)), RangeError);
 });
 
 Deno.test("RequestFramer.flush() hands over nothing when nothing is held", () => {
@@ -156,6 +186,6 @@ Deno.test("RequestFramer.flush() hands over nothing when nothing is held", () =>
 
 Deno.test("RequestFramer keeps its memory bounded whatever the input", () => {
   const framer = new RequestFramer();
-  strictEqual(framer.buffer.length, MAX_REQUEST_BYTES * 2);
+  strictEqual(FRAMER_BUFFER_BYTES, MAX_REQUEST_BYTES * 2);
   strictEqual(framer.space().length <= MAX_REQUEST_BYTES * 2, true);
 });

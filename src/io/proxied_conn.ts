@@ -10,7 +10,7 @@
  */
 
 import { parseProxyHeader, PROXY_HEADER_MAX_BYTES } from "../admission/proxy_header.ts";
-import type { StreamConn } from "./stream.ts";
+import type { ReadableListener, StreamConn } from "./stream.ts";
 
 /**
  * How long a trusted peer has to send its whole PROXY header (ms): the
@@ -28,7 +28,10 @@ export const PROXY_HEADER_TIMEOUT_MS = 3000;
  * import type { StreamConn } from "./stream.ts";
  * const balancer: StreamConn = {
  *   read: () => Promise.resolve(null),
+ *   whenReadable: (listener) => queueMicrotask(() => listener.onReadable()),
+ *   tryRead: () => null,
  *   write: (bytes) => Promise.resolve(bytes.length),
+ *   tryWrite: () => 0,
  *   close() {},
  *   setNoDelay() {},
  *   remoteAddr: { transport: "tcp", hostname: "10.0.0.2", port: 40000 },
@@ -65,10 +68,35 @@ export class ProxiedConn implements StreamConn {
    */
   read(buffer: Uint8Array): Promise<number | null> {
     if (this.#replay.length === 0) return this.#conn.read(buffer);
+    return Promise.resolve(this.#takeReplay(buffer));
+  }
+
+  /**
+   * Tells `listener` soon while replayed bytes remain, then as the connection does.
+   *
+   * @param listener Called once.
+   */
+  whenReadable(listener: ReadableListener): void {
+    if (this.#replay.length === 0) this.#conn.whenReadable(listener);
+    else queueMicrotask(() => listener.onReadable());
+  }
+
+  /**
+   * Reads the replayed bytes first, then what the connection has now.
+   *
+   * @param buffer Where the bytes go.
+   * @returns How many bytes arrived (0: none yet), or null at the end of the stream.
+   */
+  tryRead(buffer: Uint8Array): number | null {
+    if (this.#replay.length === 0) return this.#conn.tryRead(buffer);
+    return this.#takeReplay(buffer);
+  }
+
+  #takeReplay(buffer: Uint8Array): number {
     const count = Math.min(buffer.length, this.#replay.length);
     buffer.set(this.#replay.subarray(0, count));
     this.#replay = this.#replay.subarray(count);
-    return Promise.resolve(count);
+    return count;
   }
 
   /**
@@ -79,6 +107,16 @@ export class ProxiedConn implements StreamConn {
    */
   write(bytes: Uint8Array): Promise<number> {
     return this.#conn.write(bytes);
+  }
+
+  /**
+   * Writes what the connection takes now.
+   *
+   * @param bytes What to write.
+   * @returns How many bytes were taken (0: none now).
+   */
+  tryWrite(bytes: Uint8Array): number {
+    return this.#conn.tryWrite(bytes);
   }
 
   /** Closes the connection. */
@@ -116,7 +154,10 @@ export class ProxiedConn implements StreamConn {
  *     buffer.set(bytes);
  *     return bytes.length;
  *   },
+ *   whenReadable: (listener) => queueMicrotask(() => listener.onReadable()),
+ *   tryRead: () => null,
  *   write: (b) => Promise.resolve(b.length),
+ *   tryWrite: () => 0,
  *   close() {},
  *   setNoDelay() {},
  *   remoteAddr: { transport: "tcp", hostname: "10.0.0.2", port: 40000 },

@@ -20,7 +20,20 @@
  *   await conn.write(new TextEncoder().encode("hello\n"));
  *   conn.close();
  * }
+ *
+ * // Print what comes, holding a buffer only while bytes are in hand.
+ * function watch(conn: StreamConn, scratch: Uint8Array): void {
+ *   conn.whenReadable({
+ *     onReadable() {
+ *       const count = conn.tryRead(scratch);
+ *       if (count === null) return conn.close();
+ *       console.log(new TextDecoder().decode(scratch.subarray(0, count)));
+ *       conn.whenReadable(this);
+ *     },
+ *   });
+ * }
  * void hello;
+ * void watch;
  * ```
  */
 export interface StreamConn {
@@ -31,17 +44,50 @@ export interface StreamConn {
    */
   read(buffer: Uint8Array): Promise<number | null>;
   /**
+   * Calls `listener.onReadable()` once, later (never from within this call),
+   * when a read would not wait: bytes, the end of the stream or an error are
+   * there, or the connection was closed here. It may also call with nothing
+   * there; {@linkcode StreamConn.tryRead} then returns 0. One at a time, and
+   * not with a `read` in flight. A connection waiting this way holds no
+   * buffer, promise or closure: the cheapest way to keep one idle.
+   *
+   * @throws {Error} When the engine cannot watch the socket.
+   */
+  whenReadable(listener: ReadableListener): void;
+  /**
+   * Reads what is there now, without waiting.
+   *
+   * @returns How many bytes arrived (0: none yet), or null at the end of the stream.
+   * @throws {Deno.errors.BadResource} Once the connection is closed, and the read's errors.
+   */
+  tryRead(buffer: Uint8Array): number | null;
+  /**
    * Writes as much of `bytes` as the socket takes.
    *
    * @returns How many bytes were taken.
    */
   write(bytes: Uint8Array): Promise<number>;
+  /**
+   * Writes what the socket takes now, without waiting. An engine that cannot
+   * tell without waiting takes nothing; {@linkcode StreamConn.write} then
+   * writes the rest. Never call it while a `write` is in flight.
+   *
+   * @returns How many bytes were taken (0: none now).
+   * @throws {Deno.errors.BadResource} Once the connection is closed, and the write's errors.
+   */
+  tryWrite(bytes: Uint8Array): number;
   /** Closes the connection; a read or write in flight fails with `BadResource`. */
   close(): void;
   /** Turns Nagle's algorithm off (true) or on. */
   setNoDelay(noDelay?: boolean): void;
   /** The peer's address. */
   readonly remoteAddr: Deno.NetAddr;
+}
+
+/** What {@linkcode StreamConn.whenReadable} calls. */
+export interface ReadableListener {
+  /** The connection may have bytes (or its end, or an error) to read. */
+  onReadable(): void;
 }
 
 /**

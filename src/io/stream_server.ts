@@ -14,9 +14,22 @@ import { PROXY_HEADER_TIMEOUT_MS, readProxyHeader } from "./proxied_conn.ts";
 
 /**
  * Handles one accepted connection; it owns the connection and closes it, and
- * counts what happened in `counters`.
+ * counts what happened in `counters`. It reports its end in one of two ways:
+ * by the promise it returns, settled when it is done, or, returning nothing,
+ * by calling `ended` once with the connection (and the error, if it failed).
+ * The second costs nothing per connection while it is open.
  */
-export type ConnectionHandler = (conn: StreamConn, counters: ServiceCounters) => Promise<void>;
+export type ConnectionHandler = (
+  conn: StreamConn,
+  counters: ServiceCounters,
+  ended: ConnectionEnded,
+) => Promise<void> | void;
+
+/**
+ * Reports a connection's end to its {@linkcode TcpServer}: once, after
+ * closing it, with the error that ended it if it failed.
+ */
+export type ConnectionEnded = (conn: StreamConn, error?: unknown) => void;
 
 /**
  * Decides, before any work, whether a new connection may be served: null to
@@ -55,7 +68,8 @@ const clientLog = logger("client");
  * @example Usage
  * ```ts ignore
  * import { TcpServer } from "./stream_server.ts";
- * const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * import { DenoListener } from "./deno/stream.ts";
+ * const listener = new DenoListener(Deno.listen({ hostname: "127.0.0.1", port: 0 }));
  * const server = new TcpServer(listener, "echo", async (conn) => {
  *   await conn.write(new TextEncoder().encode("hello\n"));
  *   conn.close();
@@ -173,8 +187,30 @@ export class TcpServer {
     }
     this.#connections.add(conn);
     this.#running++;
-    this.#run(conn, proxied);
+    if (proxied) void this.#runProxied(conn);
+    else this.#start(conn);
   }
+
+  /**
+   * Runs the handler of a tracked connection. A handler that returns a
+   * promise is watched through it (one closure per connection); one that
+   * returns nothing reports its end through `ended` and costs nothing here.
+   */
+  #start(conn: StreamConn): void {
+    let done: Promise<void> | void;
+    try {
+      done = this.#handle(conn, this.#counters, this.#ended);
+    } catch (error) {
+      this.#settled(conn, error);
+      return;
+    }
+    if (done === undefined) return;
+    const settle = (error?: unknown) => this.#settled(conn, error);
+    done.then(settle, settle);
+  }
+
+  /** What handlers that return nothing call at their end. */
+  readonly #ended: ConnectionEnded = (conn, error) => this.#settled(conn, error);
 
   /** Counts, logs and closes a refused connection. */
   #refuse(conn: StreamConn, peer: Deno.NetAddr, reason: RefuseReason, detail?: string): void {
@@ -188,40 +224,45 @@ export class TcpServer {
   }
 
   /**
-   * Runs the handler of one connection, after its PROXY header and the
-   * admission of its client when `proxied`. One async function rather than a
-   * `.catch().finally()` chain: a connection that stays open then holds one
-   * suspended frame, not three promises and their closures.
+   * Reads a trusted balancer's PROXY header, admits the client it names, and
+   * runs the handler on the connection as that client's.
    */
-  async #run(conn: StreamConn, proxied: boolean): Promise<void> {
+  async #runProxied(conn: StreamConn): Promise<void> {
+    let read: StreamConn | string;
     try {
-      let client = conn;
-      if (proxied) {
-        const read = await readProxyHeader(conn, this.#proxyHeaderTimeoutMs);
-        if (typeof read === "string") {
-          this.#refuse(conn, conn.remoteAddr, "proxy-header", read);
-          return;
-        }
-        const refused = this.#admit(read.remoteAddr);
-        if (refused !== null) {
-          this.#refuse(conn, read.remoteAddr, refused);
-          return;
-        }
-        client = read;
-      }
-      await this.#handle(client, this.#counters);
+      read = await readProxyHeader(conn, this.#proxyHeaderTimeoutMs);
     } catch (error) {
-      if (!isDisconnect(error)) {
-        this.#counters.errors++;
-        log.warn("{service}: connection failed: {error}", {
-          service: this.#name,
-          error: String(error),
-        });
-      }
-    } finally {
-      this.#connections.delete(conn);
-      if (--this.#running === 0) { for (const wake of this.#drainWaiters.splice(0)) wake(); }
+      this.#settled(conn, error);
+      return;
     }
+    if (typeof read === "string") {
+      this.#refuse(conn, conn.remoteAddr, "proxy-header", read);
+      this.#settled(conn, undefined);
+      return;
+    }
+    const refused = this.#admit(read.remoteAddr);
+    if (refused !== null) {
+      this.#refuse(conn, read.remoteAddr, refused);
+      this.#settled(conn, undefined);
+      return;
+    }
+    // From now on the client's connection is the one tracked (closing it closes this one).
+    this.#connections.delete(conn);
+    this.#connections.add(read);
+    this.#start(read);
+  }
+
+  /** A handler has ended (`error` undefined) or thrown. */
+  #settled(conn: StreamConn, error: unknown): void {
+    if (error !== undefined && !isDisconnect(error)) {
+      this.#counters.errors++;
+      log.warn("{service}: connection failed: {error}", {
+        service: this.#name,
+        error: String(error),
+      });
+    }
+    this.#connections.delete(conn);
+    if (--this.#running === 0) { for (const wake of this.#drainWaiters.splice(0)) wake(); }
   }
 
   /** Stops accepting. Open connections are left to their handlers. Idempotent. */

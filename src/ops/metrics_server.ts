@@ -15,6 +15,7 @@
 
 import type { Metrics } from "./metrics.ts";
 import { TcpServer } from "../io/stream_server.ts";
+import { DenoListener } from "../io/deno/stream.ts";
 import { HttpService } from "../protocols/http/http_service.ts";
 import { healthResponse, metricsResponse } from "../protocols/http/metrics_routes.ts";
 import { textError } from "../protocols/http/response.ts";
@@ -82,7 +83,9 @@ const SHUTDOWN_GRACE_MS = 1000;
 export function startMetricsServer(options: MetricsServerOptions): MetricsServer {
   const { metrics, healthy } = options;
   const counters = metrics.counter("metrics", "tcp", { sessions: false });
-  const listener = Deno.listen({ hostname: options.hostname, port: options.port });
+  const listener = new DenoListener(
+    Deno.listen({ hostname: options.hostname, port: options.port }),
+  );
   const service = new HttpService({
     clock: systemClock,
     errors: textError,

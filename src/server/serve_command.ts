@@ -63,10 +63,18 @@ export async function serve(initial: ServeConfig): Promise<number> {
   let config = initial;
   await setupLogging(config.log);
   // Listen for signals before anyone can learn we are ready.
-  const signal = new Promise<Deno.Signal>((resolve) => {
+  let failed: ((message: string) => void) | null = null;
+  const signal = new Promise<Deno.Signal | "failure">((resolve) => {
     for (const name of ["SIGINT", "SIGTERM"] as const) {
       Deno.addSignalListener(name, () => resolve(name));
     }
+    failed = (message) => {
+      log.error(
+        "{message}: it stopped serving, so clockd stops (exit 1) for its service manager to restart it",
+        { message },
+      );
+      resolve("failure");
+    };
   });
   // SIGHUP reloads once serving; before, it must not stop the process either.
   let onHangup = () => log.info("SIGHUP while starting: nothing reloaded");
@@ -75,7 +83,12 @@ export async function serve(initial: ServeConfig): Promise<number> {
   if (tzWarning !== null) log.warn("{warning}", { warning: tzWarning });
   const listeners = resolveListeners(config);
   const roughtimeKey = await loadRoughtimeKey(config);
-  const serving = await startServing(config, listeners, roughtimeKey?.seed ?? null);
+  const serving = await startServing(
+    config,
+    listeners,
+    roughtimeKey?.seed ?? null,
+    (message) => failed?.(message),
+  );
   if (serving.workers > 0) {
     // The primary renders /metrics: its own clock state, the engine its workers run.
     serving.metrics.setInfo("io", serving.io);
@@ -157,7 +170,8 @@ export async function serve(initial: ServeConfig): Promise<number> {
     }));
   }
 
-  log.info("{signal}: shutting down", { signal: await signal });
+  const stop = await signal;
+  log.info("{signal}: shutting down", { signal: stop === "failure" ? "worker failure" : stop });
   shuttingDown = true;
   clearInterval(statusTimer);
   notify?.stopping("shutting down");
@@ -176,7 +190,7 @@ export async function serve(initial: ServeConfig): Promise<number> {
   notify?.close();
   log.info("stopped");
   await closeLogging();
-  return 0;
+  return stop === "failure" ? 1 : 0;
 }
 
 /**
@@ -188,6 +202,7 @@ async function startServing(
   config: ServeConfig,
   listeners: readonly BoundListener[],
   roughtimeSeed: Uint8Array | null,
+  onFailure: (message: string) => void,
 ): Promise<Serving> {
   let io = config.io;
   if (io === "kernel") {
@@ -215,6 +230,7 @@ async function startServing(
       httpLimitsBuffer,
       roughtimeSeed,
       metrics,
+      onFailure,
     });
     const watched = watchClock(config, clock);
     return {

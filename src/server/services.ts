@@ -18,6 +18,7 @@ import { OneShotService } from "../protocols/oneshot/oneshot_service.ts";
 import { encodeRfc868 } from "../protocols/oneshot/rfc868.ts";
 import { SessionProtocol } from "../protocols/session/session_protocol.ts";
 import { SessionService } from "../protocols/session/session_service.ts";
+import { SessionDatagrams } from "../protocols/session/session_datagrams.ts";
 import { udpTooLarge } from "../protocols/session/udp_too_large.ts";
 import { createHttpService } from "../protocols/http/create_http_service.ts";
 import { clockHealthy } from "../protocols/http/metrics_routes.ts";
@@ -148,6 +149,7 @@ export function createServices(config: ServeConfig, options: ServiceOptions): Se
       stats: () => metrics.statsLine(),
     },
   });
+  const sessionDatagrams = new SessionDatagrams(protocol);
   const sessions = new SessionService({
     protocol,
     idleTimeoutMs: config.idleTimeoutMs,
@@ -183,8 +185,8 @@ export function createServices(config: ServeConfig, options: ServiceOptions): Se
   });
   const handlers: Record<ServiceName, ServiceHandlers> = {
     session: {
-      tcp: (conn, counters) => sessions.handleConnection(conn, counters),
-      udp: (request, _remote, counters) => sessions.handleDatagram(request, counters),
+      tcp: (conn, counters, ended) => sessions.handleConnection(conn, counters, ended),
+      udp: (request, _remote, counters) => sessionDatagrams.answer(request, counters),
       tooLarge: udpTooLarge,
     },
     daytime: {

@@ -38,6 +38,17 @@ export interface WorkerPoolOptions {
   roughtimeSeed: Uint8Array | null;
   /** The primary's metrics, which take in the workers' counters. */
   metrics: Metrics;
+  /**
+   * Told when a worker fails after it started serving (an uncaught error):
+   * its listeners are then served by the others only, so the primary stops.
+   */
+  onFailure?: (message: string) => void;
+  /**
+   * The worker module (tests use stand-ins).
+   *
+   * @default {`worker.ts`, beside this module}
+   */
+  entry?: URL;
 }
 
 /**
@@ -124,7 +135,7 @@ export class WorkerPool {
       await Promise.all(Array.from({ length: options.count }, (_, index) => {
         let worker: Worker;
         try {
-          worker = new Worker(new URL("./worker.ts", import.meta.url), {
+          worker = new Worker(options.entry ?? new URL("./worker.ts", import.meta.url), {
             type: "module",
             name: workerName(index),
           });
@@ -132,6 +143,7 @@ export class WorkerPool {
           throw new WorkerStartError((error as Error).message, true);
         }
         workers.push(worker);
+        let serving = false;
         return new Promise<void>((resolve, reject) => {
           worker.onmessage = ({ data }: MessageEvent<FromWorker>) => {
             if (data.type === "metrics") {
@@ -140,8 +152,10 @@ export class WorkerPool {
               for (const resolve of collecting[index].splice(0)) resolve();
               const peers: ToWorker = { type: "peers", peers: peersOf(index) };
               worker.postMessage(peers);
-            } else if (data.type === "ready") resolve();
-            else if (data.type === "error") {
+            } else if (data.type === "ready") {
+              serving = true;
+              resolve();
+            } else if (data.type === "error") {
               reject(
                 data.bind ? new BindError(data.message) : new WorkerStartError(
                   `worker ${index + 1}: ${data.message}`,
@@ -152,7 +166,9 @@ export class WorkerPool {
           };
           worker.onerror = (event) => {
             event.preventDefault();
-            reject(new WorkerStartError(`worker ${index + 1}: ${event.message}`, true));
+            const message = `worker ${index + 1}: ${event.message}`;
+            if (serving) options.onFailure?.(message);
+            else reject(new WorkerStartError(message, true));
           };
           const start: ToWorker = {
             type: "start",

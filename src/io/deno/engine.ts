@@ -12,7 +12,8 @@ import type { Clock } from "../../time/clock.ts";
 import type { DatagramBatch, DatagramEndpoint, DatagramSink } from "../datagram.ts";
 import { MAX_DATAGRAM_BYTES } from "../datagram.ts";
 import type { IoEngine } from "../engine.ts";
-import type { StreamConn, StreamListener } from "../stream.ts";
+import type { StreamListener } from "../stream.ts";
+import { DenoListener } from "./stream.ts";
 import type { Instant } from "../../time/instant.ts";
 
 /**
@@ -42,7 +43,7 @@ export class DenoEngine implements IoEngine {
 
   /** Binds a TCP listener with SO_REUSEPORT. */
   listenStream(hostname: string, port: number): StreamListener {
-    return new DenoStreamListener(
+    return new DenoListener(
       Deno.listen({ hostname, port, transport: "tcp", reusePort: true }),
     );
   }
@@ -58,29 +59,6 @@ export class DenoEngine implements IoEngine {
   /** Nothing to free. */
   close(): Promise<void> {
     return Promise.resolve();
-  }
-}
-
-/** A `Deno.TcpListener` as a {@linkcode StreamListener}; its connections are `Deno.TcpConn`s. */
-class DenoStreamListener implements StreamListener {
-  readonly #listener: Deno.TcpListener;
-  readonly addr: Deno.NetAddr;
-
-  constructor(listener: Deno.TcpListener) {
-    this.#listener = listener;
-    this.addr = listener.addr;
-  }
-
-  accept(): Promise<StreamConn> {
-    return this.#listener.accept();
-  }
-
-  close(): void {
-    try {
-      this.#listener.close();
-    } catch {
-      // closed already
-    }
   }
 }
 

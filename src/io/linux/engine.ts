@@ -17,7 +17,7 @@ import type { StreamListener } from "../stream.ts";
 import { KernelDatagramSocket } from "./datagram_socket.ts";
 import { EpollLoop } from "./epoll_loop.ts";
 import { openKernelLibc } from "./kernel_libc.ts";
-import { EpollListener } from "./stream.ts";
+import { EpollListener } from "./listener.ts";
 
 /**
  * The `kernel` engine of one isolate.

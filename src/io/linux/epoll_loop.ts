@@ -8,7 +8,9 @@
  * messages run: it belongs in a Web Worker that does nothing else, and a
  * timer there may fire up to {@linkcode MAX_IDLE_WAIT_MS} late when nothing
  * else happens. Events are handled synchronously as they are read, so a
- * datagram's answer leaves before the loop yields.
+ * datagram's answer leaves before the loop yields; after a turn of datagram
+ * sockets only (nothing left to run), the loop waits for the next events at
+ * once, yielding at least every {@linkcode EPOLL_WAIT_MS}.
  *
  * @module
  */
@@ -49,6 +51,13 @@ export const MAX_AT_ONCE_PER_TURN = 16;
 export interface EpollTarget {
   /** Handles the events (a bit set of `EPOLLIN`, `EPOLLOUT` …). */
   onEvents(events: number): void;
+  /**
+   * True when `onEvents` does all its work at once: it settles no promise
+   * and queues no other work. After a turn of such targets only, the loop
+   * waits for the next events at once instead of yielding to the runtime
+   * first (it still yields every {@linkcode EPOLL_WAIT_MS}).
+   */
+  readonly synchronous?: boolean;
 }
 
 /** The events a deferred target is called with: "try again". */
@@ -84,6 +93,10 @@ export class EpollLoop {
   turn = 0;
   /** How long the next `epoll_wait` may block (ms). */
   #idleWait = EPOLL_WAIT_MS;
+  /** When the loop last yielded to the runtime (`performance.now()`). */
+  #yieldedAt = 0;
+  /** Whether the last turn went on without yielding. */
+  #skipped = false;
 
   private constructor(libc: KernelLibc, fd: number) {
     this.libc = libc;
@@ -151,14 +164,36 @@ export class EpollLoop {
         for (const target of deferred) target.onEvents(RETRY_EVENTS);
       }
       // Retried work may have resolved promises: poll without blocking.
-      const ready = epoll(this.#fd, this.#events, MAX_EVENTS, retried ? 0 : this.#idleWait);
+      // Without a yield since the last turn, block no longer than the
+      // runtime may go without one.
+      let wait = retried ? 0 : this.#idleWait;
+      if (this.#skipped) {
+        // An integer (FFI takes no -0 or fraction), at least 0.
+        const left = Math.ceil(EPOLL_WAIT_MS - (performance.now() - this.#yieldedAt));
+        wait = left > 0 ? Math.min(wait, left) : 0;
+      }
+      const ready = epoll(this.#fd, this.#events, MAX_EVENTS, wait);
       const busy = ready > 0 || retried;
       this.#idleWait = busy ? EPOLL_WAIT_MS : Math.min(this.#idleWait * 2, MAX_IDLE_WAIT_MS);
+      let synchronous = !retried;
       for (let i = 0; i < ready; i++) {
         const at = i * EPOLL_EVENT_BYTES;
         const target = this.#targets.get(this.#eventsView.getUint32(at + EPOLL_EVENT_DATA, true));
-        target?.onEvents(this.#eventsView.getUint32(at, true));
+        if (target === undefined) continue;
+        if (target.synchronous !== true) synchronous = false;
+        target.onEvents(this.#eventsView.getUint32(at, true));
       }
+      // A turn of datagram sockets only left nothing to run: wait for the
+      // next datagram at once (a yield costs a round through the runtime,
+      // which the next client would wait for), unless a yield is due.
+      if (busy && synchronous && this.#deferred.length === 0 && ready > 0) {
+        if (performance.now() - this.#yieldedAt < EPOLL_WAIT_MS) {
+          this.#skipped = true;
+          continue;
+        }
+      }
+      this.#skipped = false;
+      this.#yieldedAt = performance.now();
       if (busy) {
         // Busy: one macrotask, the cheapest way to let promise continuations,
         // due timers and messages run.

@@ -1,21 +1,21 @@
 /**
- * TCP on the kernel engine: listening sockets and connections opened through
- * libc and served by the isolate's {@linkcode EpollLoop}, implementing
- * {@linkcode StreamListener} and {@linkcode StreamConn}, so the accept loop
- * and every stream service run on them unchanged.
+ * TCP connections on the kernel engine: accepted sockets served by the
+ * isolate's {@linkcode EpollLoop}, implementing {@linkcode StreamConn}, so
+ * every stream service runs on them unchanged (the listener is
+ * `listener.ts`).
  *
  * Why: a connection with a `conn.read()` in flight costs Deno about 5 KB;
- * here it costs one small object and a pending promise. Reads and writes are
- * tried at once (non-blocking); only when the kernel says "not now" does a
- * promise wait for the socket's next edge-triggered event. A connection
- * joins the epoll set only the first time it has to wait.
+ * here a connection waiting in `whenReadable` costs one small object. Reads
+ * and writes are tried at once (non-blocking); only when the kernel says
+ * "not now" does the connection wait for the socket's next edge-triggered
+ * event. A connection joins the epoll set only the first time it has to
+ * wait.
  *
  * @module
  */
 
 import {
   EAGAIN,
-  ECONNABORTED,
   EINTR,
   EPOLLERR,
   EPOLLHUP,
@@ -25,20 +25,14 @@ import {
   IPPROTO_TCP,
   MSG_DONTWAIT,
   MSG_NOSIGNAL,
-  SOCK_CLOEXEC,
-  SOCK_NONBLOCK,
-  SOCK_STREAM,
   TCP_NODELAY,
 } from "./constants.ts";
-import { bindSocket, ONE } from "./bind_socket.ts";
+import { ONE } from "./bind_socket.ts";
+import { closedError, Waiting } from "./_waiting.ts";
 import { type EpollLoop, type EpollTarget, MAX_AT_ONCE_PER_TURN } from "./epoll_loop.ts";
 import { socketError } from "./kernel_libc.ts";
-import { SOCKADDR_BYTES, sockaddrHostname, sockaddrPort } from "./sockaddr.ts";
-import type { StreamConn, StreamListener } from "../stream.ts";
+import type { ReadableListener, StreamConn } from "../stream.ts";
 
-const LISTEN_BACKLOG = 4096;
-
-const closedError = () => new Deno.errors.BadResource("the connection is closed");
 /** An `int` option value of 0, as `setsockopt` takes it. */
 const ZERO = new Uint8Array(4);
 /** A sentinel: the kernel said "try again later". */
@@ -50,26 +44,8 @@ function sizeOf(length: number): bigint {
   return length <= 4096 ? sizes[length] ??= BigInt(length) : BigInt(length);
 }
 
-/**
- * A read, write or accept waiting for its socket's next event: the buffer it
- * works on and the promise it settles.
- */
-class Waiting<T> {
-  constructor(
-    readonly bytes: Uint8Array,
-    readonly resolve: (value: T) => void,
-    readonly reject: (error: Error) => void,
-  ) {}
-
-  /** Settles the promise with a result or an error. */
-  settle(result: T | Error): void {
-    if (result instanceof Error) this.reject(result);
-    else this.resolve(result);
-  }
-}
-
-/** An accept waits on no buffer. */
-const NO_BYTES = new Uint8Array(0);
+/** {@linkcode EpollConn}'s state bits. */
+const CLOSED = 1, READABLE = 2, PEER_DONE = 4, WRITABLE = 8, WATCHED = 16;
 
 /**
  * One accepted connection: the subset of `Deno.TcpConn` clockd uses.
@@ -82,21 +58,22 @@ export class EpollConn implements StreamConn, EpollTarget {
   readonly localAddr: Deno.NetAddr;
   readonly #loop: EpollLoop;
   readonly #fd: number;
-  #closed = false;
-  /** Whether a read may find bytes now (false after EAGAIN until the next edge). */
-  #readable = true;
   /**
-   * Whether the peer's FIN (or an error) has been reported: then a short
-   * read does not mean "drained", since no further edge will come; the next
-   * read must go to the kernel to see the end of the stream.
+   * The connection's state as bits of one small integer (five booleans as
+   * fields would cost a word each in every connection): {@linkcode CLOSED},
+   * {@linkcode READABLE} (a read may find bytes: false after EAGAIN until the
+   * next edge), {@linkcode PEER_DONE} (the peer's FIN or an error was
+   * reported: then a short read does not mean "drained", since no further
+   * edge will come), {@linkcode WRITABLE}, and {@linkcode WATCHED} (in the
+   * epoll set).
    */
-  #peerDone = false;
-  #writable = true;
+  #flags = READABLE | WRITABLE;
   #reading: Waiting<number | null> | null = null;
+  /** Waits for the next edge (see {@linkcode EpollConn.whenReadable}). */
+  #ready: ReadableListener | null = null;
   #writing: Waiting<number> | null = null;
   #turn = -1;
   #readsThisTurn = 0;
-  #watched = false;
 
   /** @internal Made by {@linkcode EpollListener.accept}. */
   constructor(loop: EpollLoop, fd: number, remoteAddr: Deno.NetAddr, localAddr: Deno.NetAddr) {
@@ -113,13 +90,13 @@ export class EpollConn implements StreamConn, EpollTarget {
    * reports it at once, so no edge is lost in between.
    */
   #watch(): Error | null {
-    if (this.#watched) return null;
+    if ((this.#flags & WATCHED) !== 0) return null;
     try {
       this.#loop.add(this.#fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP, this);
     } catch (error) {
       return error as Error;
     }
-    this.#watched = true;
+    this.#flags |= WATCHED;
     return null;
   }
 
@@ -130,12 +107,12 @@ export class EpollConn implements StreamConn, EpollTarget {
    * @returns How many arrived, or null at the end of the stream.
    */
   read(buffer: Uint8Array): Promise<number | null> {
-    if (this.#closed) return Promise.reject(closedError());
+    if ((this.#flags & CLOSED) !== 0) return Promise.reject(closedError());
     if (this.#reading !== null) {
       return Promise.reject(new Deno.errors.Busy("a read is already in flight"));
     }
     let defer = false;
-    if (this.#readable) {
+    if ((this.#flags & READABLE) !== 0) {
       if (this.#turn !== this.#loop.turn) {
         this.#turn = this.#loop.turn;
         this.#readsThisTurn = 0;
@@ -155,18 +132,54 @@ export class EpollConn implements StreamConn, EpollTarget {
   }
 
   /**
+   * Tells `listener` when a read would not wait, holding nothing but the
+   * listener meanwhile: at the socket's next edge, or at the start of the
+   * loop's next turn when it is not known to be drained (or is closed).
+   *
+   * @param listener Called once.
+   * @throws {Deno.errors.Busy} With a read or another listener waiting.
+   * @throws {Error} When the socket cannot join the epoll set.
+   */
+  whenReadable(listener: ReadableListener): void {
+    if (this.#reading !== null || this.#ready !== null) {
+      throw new Deno.errors.Busy("a read is already in flight");
+    }
+    if ((this.#flags & (READABLE | CLOSED)) === 0) {
+      const failed = this.#watch();
+      if (failed !== null) throw failed;
+    } else this.#loop.defer(this);
+    this.#ready = listener;
+  }
+
+  /**
+   * Reads what is there now. No `recv` is made when the last one drained the
+   * socket (edge-triggered: a new edge comes with new bytes).
+   *
+   * @param buffer Where the bytes go.
+   * @returns How many arrived (0: none yet), or null at the end of the stream.
+   * @throws {Deno.errors.BadResource} Once closed, and the socket's errors.
+   */
+  tryRead(buffer: Uint8Array): number | null {
+    if ((this.#flags & CLOSED) !== 0) throw closedError();
+    if ((this.#flags & READABLE) === 0) return 0;
+    const result = this.#tryRead(buffer);
+    if (result instanceof Error) throw result;
+    return result === AGAIN ? 0 : result;
+  }
+
+  /**
    * Writes as much of `bytes` as the socket takes.
    *
    * @param bytes What to write.
    * @returns How many bytes were taken (at least one, unless `bytes` is empty).
    */
   write(bytes: Uint8Array): Promise<number> {
-    if (this.#closed) return Promise.reject(closedError());
+    if ((this.#flags & CLOSED) !== 0) return Promise.reject(closedError());
     if (this.#writing !== null) {
       return Promise.reject(new Deno.errors.Busy("a write is already in flight"));
     }
     if (bytes.length === 0) return Promise.resolve(0);
-    if (this.#writable) {
+    if ((this.#flags & WRITABLE) !== 0) {
       const result = this.#trySend(bytes);
       if (result instanceof Error) return Promise.reject(result);
       if (result !== AGAIN) return Promise.resolve(result);
@@ -179,12 +192,27 @@ export class EpollConn implements StreamConn, EpollTarget {
   }
 
   /**
+   * Sends what the socket takes now.
+   *
+   * @param bytes What to write.
+   * @returns How many bytes were taken (0: the socket is full, or a write is in flight).
+   * @throws {Deno.errors.BadResource} Once closed, and the socket's errors.
+   */
+  tryWrite(bytes: Uint8Array): number {
+    if ((this.#flags & CLOSED) !== 0) throw closedError();
+    if (this.#writing !== null || (this.#flags & WRITABLE) === 0 || bytes.length === 0) return 0;
+    const result = this.#trySend(bytes);
+    if (result instanceof Error) throw result;
+    return result === AGAIN ? 0 : result;
+  }
+
+  /**
    * Turns Nagle's algorithm off (true) or on.
    *
    * @param noDelay Whether small writes go out at once.
    */
   setNoDelay(noDelay = true): void {
-    if (this.#closed) throw closedError();
+    if ((this.#flags & CLOSED) !== 0) throw closedError();
     this.#loop.libc.symbols.setsockopt(this.#fd, IPPROTO_TCP, TCP_NODELAY, noDelay ? ONE : ZERO, 4);
   }
 
@@ -194,23 +222,33 @@ export class EpollConn implements StreamConn, EpollTarget {
    * @throws {Deno.errors.BadResource} If it is closed already.
    */
   close(): void {
-    if (this.#closed) throw closedError();
-    this.#closed = true;
+    if ((this.#flags & CLOSED) !== 0) throw closedError();
+    this.#flags |= CLOSED;
     this.#loop.remove(this.#fd);
     this.#loop.libc.symbols.close(this.#fd);
     this.#reading?.reject(closedError());
     this.#writing?.reject(closedError());
     this.#reading = this.#writing = null;
+    if (this.#ready !== null) this.#loop.defer(this); // told at the next turn
   }
 
   /** @internal Called by the loop. */
   onEvents(events: number): void {
-    if (this.#closed) return;
+    if ((this.#flags & CLOSED) !== 0) {
+      const ready = this.#ready;
+      this.#ready = null;
+      ready?.onReadable();
+      return;
+    }
     if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
-      this.#readable = true;
-      if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) this.#peerDone = true;
+      this.#flags |= READABLE;
+      if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) this.#flags |= PEER_DONE;
+      const ready = this.#ready;
       const reading = this.#reading;
-      if (reading !== null) {
+      if (ready !== null) {
+        this.#ready = null;
+        ready.onReadable();
+      } else if (reading !== null) {
         const result = this.#tryRead(reading.bytes);
         if (result !== AGAIN) {
           this.#reading = null;
@@ -218,9 +256,9 @@ export class EpollConn implements StreamConn, EpollTarget {
         }
       }
     }
-    if (this.#closed) return;
+    if ((this.#flags & CLOSED) !== 0) return;
     if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) {
-      this.#writable = true;
+      this.#flags |= WRITABLE;
       const writing = this.#writing;
       if (writing !== null) {
         const result = this.#trySend(writing.bytes);
@@ -239,14 +277,14 @@ export class EpollConn implements StreamConn, EpollTarget {
       if (count > 0) {
         // A short read drained the socket; bytes arriving later raise a new
         // edge. Not so after the FIN was reported: no edge would follow.
-        if (count < buffer.length && !this.#peerDone) this.#readable = false;
+        if (count < buffer.length && (this.#flags & PEER_DONE) === 0) this.#flags &= ~READABLE;
         return count;
       }
       if (count === 0) return buffer.length === 0 ? 0 : null;
       const errno = this.#loop.errno();
       if (errno === EINTR) continue;
       if (errno === EAGAIN) {
-        this.#readable = false;
+        this.#flags &= ~READABLE;
         return AGAIN;
       }
       return socketError(errno, "read");
@@ -263,135 +301,16 @@ export class EpollConn implements StreamConn, EpollTarget {
         MSG_NOSIGNAL | MSG_DONTWAIT,
       );
       if (count >= 0) {
-        if (count < bytes.length) this.#writable = false;
+        if (count < bytes.length) this.#flags &= ~WRITABLE;
         return count === 0 ? AGAIN : count;
       }
       const errno = this.#loop.errno();
       if (errno === EINTR) continue;
       if (errno === EAGAIN) {
-        this.#writable = false;
+        this.#flags &= ~WRITABLE;
         return AGAIN;
       }
       return socketError(errno, "write");
-    }
-  }
-}
-
-/**
- * A listening socket with SO_REUSEPORT: the subset of `Deno.TcpListener`
- * clockd uses.
- */
-export class EpollListener implements StreamListener, EpollTarget {
-  /** The address bound. */
-  readonly addr: Deno.NetAddr;
-  readonly #loop: EpollLoop;
-  readonly #fd: number;
-  readonly #peer = new Uint8Array(SOCKADDR_BYTES);
-  readonly #peerView = new DataView(this.#peer.buffer);
-  readonly #peerLength = new Uint32Array(1);
-  readonly #peerLengthBytes = new Uint8Array(this.#peerLength.buffer);
-  #closed = false;
-  #turn = -1;
-  #acceptsThisTurn = 0;
-  #accepting: Waiting<EpollConn> | null = null;
-
-  private constructor(loop: EpollLoop, fd: number, addr: Deno.NetAddr) {
-    this.#loop = loop;
-    this.#fd = fd;
-    this.addr = addr;
-    loop.add(fd, EPOLLIN, this);
-  }
-
-  /**
-   * Binds and listens, sharing the port with other sockets that set
-   * SO_REUSEPORT (the other workers, or the primary's own listener).
-   *
-   * @param loop The loop that serves it.
-   * @param hostname A numeric address, `""` for every interface, or `localhost`.
-   * @param port The port; 0 lets the kernel choose.
-   * @returns The listener.
-   * @throws {Error} When the address is not numeric or the port cannot be bound.
-   */
-  static bind(loop: EpollLoop, hostname: string, port: number): EpollListener {
-    const { fd, addr } = bindSocket(loop.libc, SOCK_STREAM, hostname, port);
-    if (loop.libc.symbols.listen(fd, LISTEN_BACKLOG) !== 0) {
-      const error = socketError(loop.errno(), "listen");
-      loop.libc.symbols.close(fd);
-      throw error;
-    }
-    return new EpollListener(loop, fd, addr);
-  }
-
-  /**
-   * Waits for the next connection.
-   *
-   * @returns The connection.
-   * @throws {Deno.errors.BadResource} Once the listener is closed.
-   * @throws {Error} When `accept4` fails (e.g. out of descriptors); the caller backs off.
-   */
-  accept(): Promise<EpollConn> {
-    if (this.#closed) return Promise.reject(closedError());
-    if (this.#accepting !== null) {
-      return Promise.reject(new Deno.errors.Busy("an accept is already in flight"));
-    }
-    if (this.#turn !== this.#loop.turn) {
-      this.#turn = this.#loop.turn;
-      this.#acceptsThisTurn = 0;
-    }
-    if (++this.#acceptsThisTurn <= MAX_AT_ONCE_PER_TURN) {
-      const result = this.#tryAccept();
-      if (result instanceof Error) return Promise.reject(result);
-      if (result !== null) return Promise.resolve(result);
-    } else this.#loop.defer(this);
-    return new Promise((resolve, reject) => {
-      this.#accepting = new Waiting(NO_BYTES, resolve, reject);
-    });
-  }
-
-  /** Stops listening; an accept in flight fails with `BadResource`. Idempotent. */
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#loop.remove(this.#fd);
-    this.#loop.libc.symbols.close(this.#fd);
-    this.#accepting?.reject(closedError());
-    this.#accepting = null;
-  }
-
-  /** @internal Called by the loop. */
-  onEvents(): void {
-    const accepting = this.#accepting;
-    if (this.#closed || accepting === null) return;
-    const result = this.#tryAccept();
-    if (result === null) return;
-    this.#accepting = null;
-    accepting.settle(result);
-  }
-
-  /** One `accept4`: a connection, null for "none yet", or the error. */
-  #tryAccept(): EpollConn | null | Error {
-    const s = this.#loop.libc.symbols;
-    while (true) {
-      this.#peerLength[0] = SOCKADDR_BYTES;
-      const fd = s.accept4(
-        this.#fd,
-        this.#peer,
-        this.#peerLengthBytes,
-        SOCK_NONBLOCK | SOCK_CLOEXEC,
-      );
-      if (fd >= 0) {
-        const remote: Deno.NetAddr = {
-          transport: "tcp",
-          hostname: sockaddrHostname(this.#peerView, 0),
-          port: sockaddrPort(this.#peerView, 0),
-        };
-        return new EpollConn(this.#loop, fd, remote, this.addr);
-      }
-      const errno = this.#loop.errno();
-      // A connection reset while queued, or an interrupted call: try the next one.
-      if (errno === EINTR || errno === ECONNABORTED) continue;
-      if (errno === EAGAIN) return null;
-      return socketError(errno, "accept");
     }
   }
 }

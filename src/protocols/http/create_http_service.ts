@@ -95,6 +95,7 @@ export interface HttpServiceHandle {
  * ```ts
  * import { createHttpService } from "./create_http_service.ts";
  * import { TcpServer } from "../../io/stream_server.ts";
+ * import { DenoListener } from "../../io/deno/stream.ts";
  * import { Metrics } from "../../ops/metrics.ts";
  * import { systemClock } from "../../time/clock.ts";
  * const metrics = new Metrics();
@@ -103,7 +104,7 @@ export interface HttpServiceHandle {
  *   clockStatus: { ntpState: { leap: 0, stratum: 10 }, errorBoundSeconds: null },
  *   metrics,
  * });
- * const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * const listener = new DenoListener(Deno.listen({ hostname: "127.0.0.1", port: 0 }));
  * const server = new TcpServer(listener, "http", http.handler, metrics.counter("http", "tcp"));
  * const serving = server.serve();
  * const answer = await (await fetch(`http://127.0.0.1:${server.addr.port}/api/timezone/Asia/Kathmandu`)).json();

@@ -95,13 +95,14 @@ class Connection {
  * import { HttpService } from "./http_service.ts";
  * import { jsonResponse } from "./response.ts";
  * import { TcpServer } from "../../io/stream_server.ts";
+ * import { DenoListener } from "../../io/deno/stream.ts";
  * import { Metrics } from "../../ops/metrics.ts";
  * import { systemClock } from "../../time/clock.ts";
  * const service = new HttpService({
  *   route: (request) => jsonResponse(200, { path: request.path }),
  *   clock: systemClock,
  * });
- * const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * const listener = new DenoListener(Deno.listen({ hostname: "127.0.0.1", port: 0 }));
  * const server = new TcpServer(listener, "http", (conn, counters) =>
  *   service.handleConnection(conn, counters), new Metrics().counter("http", "tcp"));
  * const done = server.serve();

@@ -4,9 +4,10 @@
  * @module
  */
 
-import type { StreamConn } from "../../io/stream.ts";
+import type { ReadableListener, StreamConn } from "../../io/stream.ts";
+import type { ConnectionEnded } from "../../io/stream_server.ts";
 import type { ServiceCounters, SessionCloseReason } from "../../ops/counters.ts";
-import { RequestFramer } from "./request_framer.ts";
+import type { RequestFramer } from "./request_framer.ts";
 import type { SessionState } from "./session_protocol.ts";
 
 /**
@@ -14,11 +15,12 @@ import type { SessionState } from "./session_protocol.ts";
  *
  * @example Usage
  * ```ts ignore
- * const session = new Session(conn, "192.0.2.1", state, performance.now(), counters, buffer);
+ * const session = new Session(conn, "192.0.2.1", state, performance.now(), counters, new RequestFramer(),
+ *   (s) => s.push("OK", "\n"), () => {});
  * session.push("OK", "\n");
  * ```
  */
-export class Session {
+export class Session implements ReadableListener {
   readonly conn: StreamConn;
   readonly key: string;
   readonly framer: RequestFramer;
@@ -42,6 +44,11 @@ export class Session {
   /** The write in flight, if any; writes are chained so lines never interleave. */
   writing: Promise<void> | null = null;
 
+  /** The connection has bytes: the service takes its step. */
+  onReadable(): void {
+    this.#step(this);
+  }
+
   /** Adds one answer line to those of the current read. */
   push(text: string, ending: string): void {
     if (this.first === null && this.out === "") {
@@ -56,6 +63,12 @@ export class Session {
     this.out += text + ending;
   }
   closeReason: SessionCloseReason = "peer";
+  /** Set once the session is to end after its last write (end of stream, cap, quit). */
+  done = false;
+  /** The service's step for a readable connection (shared by all sessions). */
+  readonly #step: (session: Session) => void;
+  /** Tells the server the session has ended. */
+  readonly ended: ConnectionEnded;
 
   constructor(
     conn: StreamConn,
@@ -63,9 +76,13 @@ export class Session {
     state: SessionState,
     now: number,
     counters: ServiceCounters,
-    buffer: Uint8Array,
+    framer: RequestFramer,
+    step: (session: Session) => void,
+    ended: ConnectionEnded,
   ) {
-    this.framer = new RequestFramer(buffer);
+    this.framer = framer;
+    this.#step = step;
+    this.ended = ended;
     this.conn = conn;
     this.key = key;
     this.state = state;

@@ -1,11 +1,17 @@
 /**
  * Splits a session's byte stream into requests: the bytes up to LF, a CR
  * before the LF dropped, at most {@linkcode MAX_REQUEST_BYTES} bytes with the
- * terminator. One fixed buffer per session, so memory stays bounded whatever
- * the client sends, and no allocation on the hot path.
+ * terminator. A session holds a buffer only while it holds part of a
+ * request: reads land in a scratch buffer shared by every framer, complete
+ * requests are handed over from there, and only an unfinished tail is kept,
+ * in a fixed buffer lent by a {@linkcode BufferPool}. Memory stays bounded
+ * whatever the client sends, an idle session holds no buffer, and nothing is
+ * allocated on the hot path.
  *
  * @module
  */
+
+import { BufferPool } from "./buffer_pool.ts";
 
 /** The most bytes a request may take, its terminator included. */
 export const MAX_REQUEST_BYTES = 128;
@@ -20,6 +26,9 @@ export const FRAMER_BUFFER_BYTES = MAX_REQUEST_BYTES * 2;
 export const Terminator = { None: 0, Lf: 1, CrLf: 2 } as const;
 /** One of the {@linkcode Terminator} values. */
 export type Terminator = typeof Terminator[keyof typeof Terminator];
+
+/** The line ending an answer to a request takes, indexed by its {@linkcode Terminator}. */
+export const LINE_ENDINGS: readonly string[] = ["\n", "\n", "\r\n"];
 
 /**
  * Receives one request: `buffer[start..end)` (terminator excluded) and how it
@@ -43,7 +52,9 @@ export type FrameResult = typeof FrameResult[keyof typeof FrameResult];
 
 /**
  * The framer of one session. Read into {@linkcode RequestFramer.space}, then
- * call {@linkcode RequestFramer.commit} with the count read.
+ * call {@linkcode RequestFramer.commit} with the count read, before anything
+ * else runs: the space may be the scratch buffer every framer of the pool
+ * shares.
  *
  * @example Usage
  * ```ts
@@ -57,22 +68,26 @@ export type FrameResult = typeof FrameResult[keyof typeof FrameResult];
  * ```
  */
 export class RequestFramer {
-  /** Twice the cap: a partial request (< cap) plus one more read always fit. */
-  readonly buffer: Uint8Array;
-  /** Bytes before this were handed over by `flush` and await compaction. */
+  readonly #pool: BufferPool;
+  /**
+   * The lent buffer holding an unfinished request, or null when none is held.
+   * Twice the cap: a partial request (< cap) plus one more read always fit.
+   */
+  #held: Uint8Array | null = null;
+  /** Bytes before this were handed over by `flush`. */
   #start = 0;
   /** Bytes before this hold data. */
   #end = 0;
 
   /**
-   * @param buffer Where to hold bytes: {@linkcode FRAMER_BUFFER_BYTES} of them
-   * (e.g. a view of a slab shared with other sessions); a new buffer by default.
+   * @param pool Lends the buffers, of {@linkcode FRAMER_BUFFER_BYTES}; by
+   * default a pool of this framer's own.
    */
-  constructor(buffer: Uint8Array = new Uint8Array(FRAMER_BUFFER_BYTES)) {
-    if (buffer.length !== FRAMER_BUFFER_BYTES) {
-      throw new RangeError(`Cannot frame requests: need a ${FRAMER_BUFFER_BYTES}-byte buffer`);
+  constructor(pool: BufferPool = new BufferPool(FRAMER_BUFFER_BYTES)) {
+    if (pool.size !== FRAMER_BUFFER_BYTES) {
+      throw new RangeError(`Cannot frame requests: need ${FRAMER_BUFFER_BYTES}-byte buffers`);
     }
-    this.buffer = buffer;
+    this.#pool = pool;
   }
 
   /** Bytes held of an unfinished request. */
@@ -80,14 +95,21 @@ export class RequestFramer {
     return this.#end - this.#start;
   }
 
+  /** Whether this framer holds a lent buffer (only while {@linkcode RequestFramer.pending}). */
+  get holding(): boolean {
+    return this.#held !== null;
+  }
+
   /**
-   * The free part of the buffer, to read into. It stays valid across a
-   * {@linkcode RequestFramer.flush}, so a read may be in flight meanwhile.
+   * Where to read: the pool's scratch buffer when nothing is held, else the
+   * held buffer after the held bytes. Valid until the next `commit` of any
+   * framer of the pool.
    *
-   * @returns A view of the buffer after the held bytes.
+   * @returns A view to read into.
    */
   space(): Uint8Array {
-    return this.#end === 0 ? this.buffer : this.buffer.subarray(this.#end);
+    const held = this.#held;
+    return held === null ? this.#pool.scratch : held.subarray(this.#end);
   }
 
   /**
@@ -100,7 +122,8 @@ export class RequestFramer {
    * (the requests before it were handed over); otherwise `Ok`.
    */
   commit(count: number, onRequest: RequestHandler): FrameResult {
-    const buffer = this.buffer;
+    const held = this.#held;
+    const buffer = held ?? this.#pool.scratch;
     const end = this.#end + count;
     let start = this.#start;
     let scan = this.#end;
@@ -115,7 +138,12 @@ export class RequestFramer {
     const rest = end - start;
     // With no LF yet, the terminator still to come makes rest + 1 bytes.
     if (rest >= MAX_REQUEST_BYTES) return this.#reset(FrameResult.TooLong);
-    if (rest > 0 && start > 0) buffer.copyWithin(0, start, end);
+    if (rest === 0) return this.#reset(FrameResult.Ok);
+    if (held === null) {
+      const kept = this.#pool.take();
+      kept.set(buffer.subarray(start, end));
+      this.#held = kept;
+    } else if (start > 0) buffer.copyWithin(0, start, end);
     this.#start = 0;
     this.#end = rest;
     return FrameResult.Ok;
@@ -132,14 +160,27 @@ export class RequestFramer {
   flush(onRequest: RequestHandler): boolean {
     const start = this.#start;
     const end = this.#end;
-    if (start === end) return false;
-    this.#start = end;
-    onRequest(this.buffer, start, this.buffer[end - 1] === 13 ? end - 1 : end, Terminator.None);
+    const held = this.#held;
+    if (start === end || held === null) return false;
+    try {
+      onRequest(held, start, held[end - 1] === 13 ? end - 1 : end, Terminator.None);
+    } finally {
+      this.#reset(FrameResult.Ok);
+    }
     return true;
+  }
+
+  /** Drops whatever is held and gives the buffer back: at the session's end. */
+  release(): void {
+    this.#reset(FrameResult.Ok);
   }
 
   #reset(result: FrameResult): FrameResult {
     this.#start = this.#end = 0;
+    if (this.#held !== null) {
+      this.#pool.give(this.#held);
+      this.#held = null;
+    }
     return result;
   }
 }

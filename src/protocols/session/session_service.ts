@@ -1,14 +1,18 @@
 /**
- * The session service on TCP and UDP: thin network loops around
- * {@linkcode SessionProtocol}.
+ * The session service on TCP: sessions around {@linkcode SessionProtocol}
+ * (UDP is `session_datagrams.ts`).
  *
- * TCP sessions read into one fixed 256-byte buffer each, answer every request
- * of a read in one write, and are closed by one periodic sweep when no
- * complete request came for the idle timeout: no timer per request or per
- * session. A request with no LF is answered once the client half-closes or
- * has been quiet for the partial wait (one shared ticker serves them all);
- * such a request does not extend the idle deadline, so bytes trickled one at
- * a time cannot hold a session open.
+ * A TCP session is driven by its connection: told when bytes are there
+ * ({@linkcode StreamConn.whenReadable}), it reads them into one scratch
+ * buffer shared by all sessions, answers every request of the read in one
+ * write (at once when the socket takes it), and asks again. An idle session
+ * is only its objects: no buffer (one is lent while part of a request is
+ * held), no promise, frame or closure. Sessions are closed by one periodic
+ * sweep when no complete request came for the idle timeout: no timer per
+ * request or per session. A request with no LF is answered once the client
+ * half-closes or has been quiet for the partial wait (one shared ticker
+ * serves them all); such a request does not extend the idle deadline, so
+ * bytes trickled one at a time cannot hold a session open.
  *
  * @module
  */
@@ -17,18 +21,25 @@ import { logger } from "../../ops/log.ts";
 import {
   FRAMER_BUFFER_BYTES,
   FrameResult,
-  MAX_REQUEST_BYTES,
+  LINE_ENDINGS,
+  RequestFramer,
   Terminator,
 } from "./request_framer.ts";
+import { BufferPool } from "./buffer_pool.ts";
+import { AnswerBytes } from "./_answer_bytes.ts";
 import {
   BUSY_ANSWER,
   BYE_ANSWER,
   type SessionProtocol,
-  type SessionState,
   TOO_LONG_ANSWER,
 } from "./session_protocol.ts";
 import { SessionLimits } from "./session_limits.ts";
-import { closeQuietly, isDisconnect, writeAll } from "../../io/stream_server.ts";
+import {
+  closeQuietly,
+  type ConnectionEnded,
+  isDisconnect,
+  writeAll,
+} from "../../io/stream_server.ts";
 import type { StreamConn } from "../../io/stream.ts";
 import { peerKey } from "../../admission/peer.ts";
 import type { ServiceCounters } from "../../ops/counters.ts";
@@ -37,19 +48,16 @@ import type { SessionServiceOptions, SessionSettings } from "./session_service_o
 
 const encoder = new TextEncoder();
 const log = logger("client");
-const LINE_ENDINGS = ["\n", "\n", "\r\n"]; // indexed by Terminator
-/** Framer buffers carved from one slab (64 KiB). */
-const BUFFERS_PER_SLAB = 256;
 
 /**
- * Serves session requests: `handleConnection` for each TCP connection,
- * `handleDatagram` for each UDP datagram.
+ * Serves TCP sessions: `handleConnection` for each connection.
  *
  * @example Usage
  * ```ts ignore
  * const service = new SessionService({ protocol, idleTimeoutMs: 120_000, partialWaitMs: 50,
  *   maxSessions: 10_000, maxSessionsPerIp: 100 });
- * new TcpServer(listener, "session", (conn) => service.handleConnection(conn)).serve();
+ * new TcpServer(listener, "session", (conn, counters, ended) =>
+ *   service.handleConnection(conn, counters, ended), counters).serve();
  * ```
  */
 export class SessionService {
@@ -60,11 +68,8 @@ export class SessionService {
   readonly #now: () => number;
   readonly #sessions = new Set<Session>();
   readonly #partials = new Set<Session>();
-  readonly #udpState: SessionState;
   #sweepTimer: ReturnType<typeof setInterval> | null = null;
   #partialTimer: ReturnType<typeof setTimeout> | null = null;
-  #lastUdpText = "";
-  #lastUdpBytes: Uint8Array[] = [];
 
   /** @param options The protocol, the timeouts and the limits. */
   constructor(options: SessionServiceOptions) {
@@ -77,7 +82,6 @@ export class SessionService {
       options.limitsBuffer,
     );
     this.#now = options.now ?? (() => performance.now());
-    this.#udpState = this.#protocol.newState(false);
   }
 
   /** The session counters, to share with workers. */
@@ -88,118 +92,157 @@ export class SessionService {
   /**
    * Runs one TCP session to its end. Never throws for client behaviour.
    *
-   * @param conn The accepted connection; closed when this returns.
+   * @param conn The accepted connection; closed at the session's end.
    * @param counters The session/tcp counters.
+   * @param ended Told of the session's end, after the connection is closed;
+   *   when it is given, nothing is returned (see `ConnectionHandler`).
+   * @returns When `ended` is not given, a promise settled at the session's end.
    */
-  async handleConnection(conn: StreamConn, counters: ServiceCounters): Promise<void> {
+  handleConnection(
+    conn: StreamConn,
+    counters: ServiceCounters,
+    ended?: ConnectionEnded,
+  ): Promise<void> | void {
     const key = peerKey(conn.remoteAddr);
-    if (!this.#limits.admit(key)) {
-      log.debug("refused {peer}: {reason}", { peer: key, reason: "busy" });
-      counters.refused.busy++;
-      counters.sessionsClosed.busy++;
-      try {
-        await writeAll(conn, encoder.encode(BUSY_ANSWER + "\n"));
-      } catch {
-        // the client left first
-      } finally {
-        closeQuietly(conn);
-      }
-      return;
-    }
+    if (!this.#limits.admit(key)) return this.#refuseBusy(conn, key, counters);
+    let done: Promise<void> | undefined;
+    if (ended === undefined) done = new Promise((resolve) => ended = () => resolve());
     const session = new Session(
       conn,
       key,
       this.#protocol.newState(true),
       this.#now(),
       counters,
-      this.#takeBuffer(),
+      new RequestFramer(this.#buffers),
+      this.#readable,
+      ended!,
     );
     this.#sessions.add(session);
     counters.sessionsOpen++;
     this.#startSweep();
-    // The session loop is inlined here (not a second async function) and the
-    // framer callbacks are shared by all sessions: an idle session then holds
-    // one suspended frame and no closures of its own.
     try {
       conn.setNoDelay(true);
-      const framer = session.framer;
-      while (true) {
-        let count: number | null;
-        try {
-          count = await conn.read(framer.space());
-        } catch (error) {
-          if (isDisconnect(error)) break; // closed by the sweep, shutdown, or the peer
-          throw error;
-        }
-        if (count === null) {
-          this.#partials.delete(session);
-          this.#current = session;
-          framer.flush(this.#onRequest);
-          const write = this.#sendOut(session);
-          if (write !== null) await write;
-          break;
-        }
-        this.#current = session;
-        this.#completed = false;
-        const result = framer.commit(count, this.#onRequest);
-        if (this.#completed) session.lastRequestAt = this.#now();
-        if (result === FrameResult.TooLong) {
-          counters.drops.oversized++;
-          session.push(TOO_LONG_ANSWER, session.ending);
-          session.closeReason = "cap";
-          log.debug("closing {peer}: request too long", { peer: session.key });
-          const write = this.#sendOut(session);
-          if (write !== null) await write;
-          break;
-        }
-        if (framer.pending > 0) this.#markPartial(session);
-        else if (session.partialAt !== 0) {
-          session.partialAt = 0;
-          this.#partials.delete(session);
-        }
-        const write = this.#sendOut(session);
-        if (write !== null) {
-          await write;
-          if (session.writing === write) session.writing = null;
-        }
-        if (session.state.closing) {
-          session.closeReason = "quit";
-          break;
-        }
-      }
     } catch (error) {
-      if (!isDisconnect(error)) {
-        session.closeReason = "error";
-        log.warn("session with {peer} failed: {error}", { peer: key, error: String(error) });
-      }
+      this.#end(session, error);
+      return done;
+    }
+    this.#wait(session);
+    return done;
+  }
+
+  /** Says BUSY to a client past the session limits and closes. */
+  async #refuseBusy(conn: StreamConn, key: string, counters: ServiceCounters): Promise<void> {
+    log.debug("refused {peer}: {reason}", { peer: key, reason: "busy" });
+    counters.refused.busy++;
+    counters.sessionsClosed.busy++;
+    try {
+      await writeAll(conn, encoder.encode(BUSY_ANSWER + "\n"));
+    } catch {
+      // the client left first
     } finally {
-      this.#sessions.delete(session);
-      this.#partials.delete(session);
-      this.#limits.release(key);
       closeQuietly(conn);
-      this.#freeBuffers.push(session.framer.buffer); // no read is in flight any more
-      counters.sessionsOpen--;
-      counters.sessionsClosed[session.closeReason]++;
-      if (this.#sessions.size === 0) this.#stopSweep();
     }
   }
 
   /**
-   * A framer buffer: a view of a shared slab rather than an ArrayBuffer of its
-   * own (each ArrayBuffer costs a backing store and its bookkeeping besides its
-   * bytes). Buffers come back when their session ends; slabs are kept.
+   * Asks to be told when the session's connection has bytes. Meanwhile the
+   * session is only its objects: no buffer, promise, frame or closure.
    */
-  #takeBuffer(): Uint8Array {
-    const free = this.#freeBuffers.pop();
-    if (free !== undefined) return free;
-    const slab = new Uint8Array(FRAMER_BUFFER_BYTES * BUFFERS_PER_SLAB);
-    for (let i = BUFFERS_PER_SLAB - 1; i > 0; i--) {
-      this.#freeBuffers.push(slab.subarray(i * FRAMER_BUFFER_BYTES, (i + 1) * FRAMER_BUFFER_BYTES));
+  #wait(session: Session): void {
+    try {
+      session.conn.whenReadable(session);
+    } catch (error) {
+      this.#end(session, error);
     }
-    return slab.subarray(0, FRAMER_BUFFER_BYTES);
   }
 
-  readonly #freeBuffers: Uint8Array[] = [];
+  /**
+   * The session loop's one step, called through the session when its
+   * connection is readable: read, answer, write, then wait again — or, when
+   * the socket did not take the whole answer, after the rest is written.
+   */
+  readonly #readable = (session: Session): void => {
+    let write: Promise<void> | null;
+    try {
+      write = this.#onReadable(session);
+    } catch (error) {
+      return this.#end(session, error);
+    }
+    if (write === null) {
+      if (session.done) this.#end(session);
+      else this.#wait(session);
+      return;
+    }
+    write.then(() => {
+      if (session.writing === write) session.writing = null;
+      if (session.done) this.#end(session);
+      else this.#wait(session);
+    }, (error) => this.#end(session, error));
+  };
+
+  /** Ends a session once: counts, closes, frees, and tells the server. */
+  #end(session: Session, error?: unknown): void {
+    if (!this.#sessions.delete(session)) return;
+    if (error !== undefined && !isDisconnect(error)) { // closed by the sweep, shutdown, or the peer: not an error
+      session.closeReason = "error";
+      log.warn("session with {peer} failed: {error}", {
+        peer: session.key,
+        error: String(error),
+      });
+    }
+    this.#partials.delete(session);
+    this.#limits.release(session.key);
+    closeQuietly(session.conn);
+    session.framer.release();
+    session.counters.sessionsOpen--;
+    session.counters.sessionsClosed[session.closeReason]++;
+    if (this.#sessions.size === 0) this.#stopSweep();
+    session.ended(session.conn);
+  }
+
+  /**
+   * Reads what the connection has, answers every complete request in it, and
+   * marks the session ended at the end of the stream, an over-long request or
+   * `quit`.
+   *
+   * @returns The write of the answers (see {@linkcode SessionService.#sendOut}), or null.
+   */
+  #onReadable(session: Session): Promise<void> | null {
+    const framer = session.framer;
+    const count = session.conn.tryRead(framer.space());
+    if (count === 0) return null; // nothing after all: wait again
+    this.#current = session;
+    if (count === null) {
+      this.#partials.delete(session);
+      framer.flush(this.#onRequest);
+      session.done = true;
+      return this.#sendOut(session);
+    }
+    this.#completed = false;
+    const result = framer.commit(count, this.#onRequest);
+    if (this.#completed) session.lastRequestAt = this.#now();
+    if (result === FrameResult.TooLong) {
+      session.counters.drops.oversized++;
+      session.push(TOO_LONG_ANSWER, session.ending);
+      session.closeReason = "cap";
+      session.done = true;
+      log.debug("closing {peer}: request too long", { peer: session.key });
+      return this.#sendOut(session);
+    }
+    if (framer.pending > 0) this.#markPartial(session);
+    else if (session.partialAt !== 0) {
+      session.partialAt = 0;
+      this.#partials.delete(session);
+    }
+    if (session.state.closing) {
+      session.closeReason = "quit";
+      session.done = true;
+    }
+    return this.#sendOut(session);
+  }
+
+  /** Lends framers the buffers for unfinished requests; its scratch takes every read. */
+  readonly #buffers = new BufferPool(FRAMER_BUFFER_BYTES);
 
   /** The session whose bytes the framer is handing over (framer calls are synchronous). */
   #current: Session | null = null;
@@ -224,46 +267,35 @@ export class SessionService {
   #completed = false;
 
   /**
-   * Writes the answers gathered so far, after any write in flight.
+   * Writes the answers gathered so far, after any write in flight: at once
+   * when the socket takes them all (the common case: no promise, no frame),
+   * else the rest by an awaited write.
    *
    * @returns The write (also left in `session.writing` for later writes to
-   * chain on; whoever awaits it clears that), or the write in flight, or null.
+   * chain on; whoever awaits it clears that), or the write in flight, or null
+   * when nothing is left to write. Never throws: a failed write rejects.
    */
   #sendOut(session: Session): Promise<void> | null {
-    const bytes = this.#takeOut(session);
+    const bytes = this.#answerBytes.take(session);
     if (bytes === null) return session.writing;
     const previous = session.writing;
-    const write = previous === null
-      ? writeAll(session.conn, bytes)
-      : previous.then(() => writeAll(session.conn, bytes));
+    let write: Promise<void>;
+    if (previous === null) {
+      let sent: number;
+      try {
+        sent = session.conn.tryWrite(bytes);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (sent === bytes.length) return null;
+      write = writeAll(session.conn, sent === 0 ? bytes : bytes.subarray(sent));
+    } else write = previous.then(() => writeAll(session.conn, bytes));
     session.writing = write;
     return write;
   }
 
-  /** The answers of the current read as bytes, or null when there are none. */
-  #takeOut(session: Session): Uint8Array | null {
-    const first = session.first;
-    if (first !== null) {
-      session.first = null;
-      const ending = session.firstEnding;
-      // The answer of a whole-second format is the same string all second.
-      if (first !== this.#lastText) {
-        this.#lastText = first;
-        this.#lastLf = this.#lastCrLf = null;
-      }
-      if (ending === "\n") return this.#lastLf ??= encoder.encode(first + ending);
-      if (ending === "\r\n") return this.#lastCrLf ??= encoder.encode(first + ending);
-      return encoder.encode(first + ending);
-    }
-    if (session.out === "") return null;
-    const bytes = encoder.encode(session.out);
-    session.out = "";
-    return bytes;
-  }
-
-  #lastText = "";
-  #lastLf: Uint8Array | null = null;
-  #lastCrLf: Uint8Array | null = null;
+  /** Encodes the answers of a read, the common one from cached bytes. */
+  readonly #answerBytes = new AnswerBytes();
 
   #markPartial(session: Session): void {
     if (this.#partialWaitMs <= 0) return;
@@ -360,37 +392,5 @@ export class SessionService {
     ]);
     clearTimeout(timer);
     for (const session of this.#sessions) closeQuietly(session.conn);
-  }
-
-  /**
-   * Answers one UDP datagram: one request, stateless.
-   *
-   * @param request The datagram's payload.
-   * @param counters The session/udp counters; an oversized datagram counts as a drop.
-   * @returns The answer datagram, or null to drop (oversized).
-   */
-  handleDatagram(request: Uint8Array, counters: ServiceCounters): Uint8Array | null {
-    let end = request.length;
-    if (end > MAX_REQUEST_BYTES) {
-      counters.drops.oversized++;
-      return null;
-    }
-    let ending: Terminator = Terminator.None;
-    if (end > 0 && request[end - 1] === 10) {
-      end--;
-      ending = Terminator.Lf;
-      if (end > 0 && request[end - 1] === 13) {
-        end--;
-        ending = Terminator.CrLf;
-      }
-    }
-    const state = this.#udpState;
-    const text = this.#protocol.answer(state, request, 0, end);
-    state.closing = false;
-    if (text !== this.#lastUdpText) {
-      this.#lastUdpText = text;
-      this.#lastUdpBytes = [];
-    }
-    return this.#lastUdpBytes[ending] ??= encoder.encode(text + LINE_ENDINGS[ending]);
   }
 }

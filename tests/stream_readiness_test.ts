@@ -1,0 +1,166 @@
+/**
+ * The readiness half of the stream seam on both engines: `whenReadable`
+ * tells its listener later, never from within the call; `tryRead` and
+ * `tryWrite` never wait; a close tells a waiting listener.
+ */
+
+import { ok, strictEqual, throws } from "node:assert/strict";
+import { isDisconnect } from "../src/io/stream_server.ts";
+import { EpollLoop } from "../src/io/linux/epoll_loop.ts";
+import { EpollListener } from "../src/io/linux/listener.ts";
+import { DenoListener } from "../src/io/deno/stream.ts";
+import type { StreamConn, StreamListener } from "../src/io/stream.ts";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+interface Engine {
+  name: string;
+  open(): { listener: StreamListener; close(): Promise<void> };
+}
+
+const ENGINES: Engine[] = [
+  {
+    name: "kernel",
+    open() {
+      const loop = EpollLoop.open();
+      const listener = EpollListener.bind(loop, "127.0.0.1", 0);
+      return {
+        listener,
+        close: async () => {
+          listener.close();
+          await loop.close();
+        },
+      };
+    },
+  },
+  {
+    name: "deno",
+    open() {
+      const listener = new DenoListener(Deno.listen({ hostname: "127.0.0.1", port: 0 }));
+      return { listener, close: () => Promise.resolve(listener.close()) };
+    },
+  },
+];
+
+/** Waits for the connection's next `whenReadable` call, and checks it came later. */
+function readable(conn: StreamConn): Promise<void> {
+  let returned = false;
+  const told = new Promise<void>((resolve, reject) =>
+    conn.whenReadable({
+      onReadable: () => returned ? resolve() : reject(new Error("told within the call")),
+    })
+  );
+  returned = true;
+  return told;
+}
+
+async function connected(listener: StreamListener): Promise<[Deno.TcpConn, StreamConn]> {
+  return await Promise.all([
+    Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port }),
+    listener.accept(),
+  ]);
+}
+
+for (const engine of ENGINES) {
+  Deno.test({
+    name:
+      `${engine.name} engine: whenReadable() tells later; tryRead() takes the bytes, 0 when drained, null at the end`,
+    ignore: engine.name === "kernel" && Deno.build.os !== "linux",
+    async fn() {
+      const { listener, close } = engine.open();
+      try {
+        const [client, conn] = await connected(listener);
+        await client.write(encoder.encode("timestamp\n"));
+        await readable(conn);
+        const buffer = new Uint8Array(256);
+        const count = conn.tryRead(buffer);
+        strictEqual(decoder.decode(buffer.subarray(0, count ?? 0)), "timestamp\n");
+        strictEqual(conn.tryRead(buffer), 0, "drained: nothing, and no waiting");
+        await client.write(encoder.encode("unix\n"));
+        await readable(conn);
+        strictEqual(decoder.decode(buffer.subarray(0, conn.tryRead(buffer) ?? 0)), "unix\n");
+        client.closeWrite();
+        await readable(conn);
+        strictEqual(conn.tryRead(buffer), null);
+        client.close();
+        conn.close();
+      } finally {
+        await close();
+      }
+    },
+  });
+
+  Deno.test({
+    name:
+      `${engine.name} engine: tryWrite() sends without waiting, or takes nothing and write() sends it`,
+    ignore: engine.name === "kernel" && Deno.build.os !== "linux",
+    async fn() {
+      const { listener, close } = engine.open();
+      try {
+        const [client, conn] = await connected(listener);
+        const bytes = encoder.encode("1795000000\n");
+        const sent = conn.tryWrite(bytes);
+        if (engine.name === "kernel") strictEqual(sent, bytes.length);
+        else strictEqual(sent, 0, "Deno cannot write without waiting");
+        if (sent < bytes.length) await conn.write(bytes.subarray(sent));
+        const buffer = new Uint8Array(64);
+        strictEqual(
+          decoder.decode(buffer.subarray(0, (await client.read(buffer))!)),
+          "1795000000\n",
+        );
+        client.close();
+        conn.close();
+      } finally {
+        await close();
+      }
+    },
+  });
+
+  Deno.test({
+    name:
+      `${engine.name} engine: closing a connection tells its waiting listener, and tryRead() then fails as a disconnect`,
+    ignore: engine.name === "kernel" && Deno.build.os !== "linux",
+    async fn() {
+      const { listener, close } = engine.open();
+      try {
+        const [client, conn] = await connected(listener);
+        const told = readable(conn);
+        conn.close();
+        await told;
+        throws(() => conn.tryRead(new Uint8Array(8)), (error) => isDisconnect(error));
+        client.close();
+      } finally {
+        await close();
+      }
+    },
+  });
+}
+
+Deno.test({
+  name: "kernel engine: one listener at a time; a full socket makes tryWrite() take part, then 0",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    const { listener, close } = ENGINES[0].open();
+    try {
+      const [client, conn] = await connected(listener);
+      conn.whenReadable({ onReadable() {} });
+      throws(() => conn.whenReadable({ onReadable() {} }), Deno.errors.Busy);
+      const big = new Uint8Array(1 << 20);
+      let taken = 0;
+      const sends: number[] = [];
+      for (let i = 0; i < 64; i++) {
+        const sent = conn.tryWrite(big);
+        sends.push(sent);
+        taken += sent;
+        if (sent === 0) break;
+      }
+      strictEqual(sends.at(-1), 0, "the peer reads nothing, so the socket fills");
+      ok(taken > 0);
+      client.close();
+      conn.close();
+    } finally {
+      await close();
+    }
+  },
+});
