@@ -82,8 +82,6 @@ const MEMORY_BYTES = NOW + TIMESPEC_BYTES;
  * ```
  */
 export class KernelDatagramSocket implements DatagramEndpoint, DatagramBatch, EpollTarget {
-  /** Its batches are answered and sent within `onEvents` (see {@linkcode EpollTarget}). */
-  readonly synchronous = true;
   /** The address bound. */
   readonly addr: Deno.NetAddr;
   /** How many datagrams the current batch holds. */

@@ -8,9 +8,9 @@
  * messages run: it belongs in a Web Worker that does nothing else, and a
  * timer there may fire up to {@linkcode MAX_IDLE_WAIT_MS} late when nothing
  * else happens. Events are handled synchronously as they are read, so a
- * datagram's answer leaves before the loop yields; after a turn of datagram
- * sockets only (nothing left to run), the loop waits for the next events at
- * once, yielding at least every {@linkcode EPOLL_WAIT_MS}.
+ * datagram's answer leaves before the loop yields; after a turn that started
+ * no promise work (see {@linkcode EpollLoop.promised}), the loop waits for
+ * the next events at once, yielding at least every {@linkcode EPOLL_WAIT_MS}.
  *
  * @module
  */
@@ -37,6 +37,12 @@ const MAX_EVENTS = 256;
 export const EPOLL_WAIT_MS = 10;
 /** The longest wait of a long-idle loop (ms): how late a timer may fire then. */
 export const MAX_IDLE_WAIT_MS = 100;
+/**
+ * The longest the loop blocks after a turn it did not yield (ms): the next
+ * client's datagram or request is usually on its way; if not, the loop
+ * yields rather than keep the runtime's own events waiting.
+ */
+const SKIPPED_WAIT_MS = 1;
 /** How long an idle turn hands the thread back to the runtime (ms). */
 const IDLE_YIELD_MS = 1;
 
@@ -51,13 +57,6 @@ export const MAX_AT_ONCE_PER_TURN = 16;
 export interface EpollTarget {
   /** Handles the events (a bit set of `EPOLLIN`, `EPOLLOUT` …). */
   onEvents(events: number): void;
-  /**
-   * True when `onEvents` does all its work at once: it settles no promise
-   * and queues no other work. After a turn of such targets only, the loop
-   * waits for the next events at once instead of yielding to the runtime
-   * first (it still yields every {@linkcode EPOLL_WAIT_MS}).
-   */
-  readonly synchronous?: boolean;
 }
 
 /** The events a deferred target is called with: "try again". */
@@ -84,16 +83,24 @@ export class EpollLoop {
   readonly #event = new Uint8Array(EPOLL_EVENT_BYTES);
   readonly #eventView = new DataView(this.#event.buffer);
   readonly #channel = new MessageChannel();
-  #wake: (() => void) | null = null;
   #closed = false;
   readonly #done: Promise<void>;
+  #stopped: () => void = () => {};
   /** Targets to call at the start of the next turn (see {@linkcode EpollLoop.defer}). */
   #deferred: EpollTarget[] = [];
   /** Counts the loop's turns, for per-turn limits. */
   turn = 0;
+  /**
+   * Set by a target that started promise work this turn: returned a promise
+   * (`read`, `write`, `accept`) or settled one. The loop then yields to the
+   * runtime before it waits again, so the continuations run at once; after a
+   * turn without any (datagrams answered, sessions served by `whenReadable`
+   * and `tryWrite`), it waits for the next events at once.
+   */
+  promised = false;
   /** How long the next `epoll_wait` may block (ms). */
   #idleWait = EPOLL_WAIT_MS;
-  /** When the loop last yielded to the runtime (`performance.now()`). */
+  /** When the loop last yielded to the runtime, or began a run of turns without yielding. */
   #yieldedAt = 0;
   /** Whether the last turn went on without yielding. */
   #skipped = false;
@@ -101,12 +108,10 @@ export class EpollLoop {
   private constructor(libc: KernelLibc, fd: number) {
     this.libc = libc;
     this.#fd = fd;
-    this.#channel.port1.onmessage = () => {
-      const wake = this.#wake;
-      this.#wake = null;
-      wake?.();
-    };
-    this.#done = this.#run();
+    this.#channel.port1.onmessage = this.#next;
+    this.#done = new Promise((resolve) => this.#stopped = resolve);
+    // Start after the caller's synchronous setup, not inside open().
+    setTimeout(this.#next, 0);
   }
 
   /**
@@ -152,11 +157,19 @@ export class EpollLoop {
     this.#deferred.push(target);
   }
 
-  async #run(): Promise<void> {
+  /**
+   * Runs turns until one should yield, then schedules the next run as a
+   * macrotask: a message when busy, a timer when idle. Each run starts as a
+   * macrotask, after the runtime has run every promise continuation (however
+   * deeply chained), due timer and message; so waiting in `epoll_wait` never
+   * leaves work behind.
+   */
+  #turns(): void {
     const epoll = this.libc.symbols.epoll_wait;
-    await null; // start after the caller's synchronous setup, not inside open()
+    let busy = false;
     while (!this.#closed) {
       this.turn++;
+      this.promised = false;
       const deferred = this.#deferred;
       const retried = deferred.length > 0;
       if (retried) {
@@ -164,50 +177,50 @@ export class EpollLoop {
         for (const target of deferred) target.onEvents(RETRY_EVENTS);
       }
       // Retried work may have resolved promises: poll without blocking.
-      // Without a yield since the last turn, block no longer than the
-      // runtime may go without one.
+      // After turns without a yield, block no longer than the runtime may go
+      // without one.
       let wait = retried ? 0 : this.#idleWait;
       if (this.#skipped) {
-        // An integer (FFI takes no -0 or fraction), at least 0.
+        // Deno delivers its own events (messages, timers, async ops) through
+        // promise continuations, so some may be waiting: block only briefly
+        // before yielding. An integer (FFI takes no -0 or fraction), >= 0.
         const left = Math.ceil(EPOLL_WAIT_MS - (performance.now() - this.#yieldedAt));
-        wait = left > 0 ? Math.min(wait, left) : 0;
+        wait = left > 0 ? Math.min(wait, left, SKIPPED_WAIT_MS) : 0;
       }
       const ready = epoll(this.#fd, this.#events, MAX_EVENTS, wait);
-      const busy = ready > 0 || retried;
+      busy = ready > 0 || retried;
       this.#idleWait = busy ? EPOLL_WAIT_MS : Math.min(this.#idleWait * 2, MAX_IDLE_WAIT_MS);
-      let synchronous = !retried;
       for (let i = 0; i < ready; i++) {
         const at = i * EPOLL_EVENT_BYTES;
         const target = this.#targets.get(this.#eventsView.getUint32(at + EPOLL_EVENT_DATA, true));
-        if (target === undefined) continue;
-        if (target.synchronous !== true) synchronous = false;
-        target.onEvents(this.#eventsView.getUint32(at, true));
+        target?.onEvents(this.#eventsView.getUint32(at, true));
       }
-      // A turn of datagram sockets only left nothing to run: wait for the
-      // next datagram at once (a yield costs a round through the runtime,
-      // which the next client would wait for), unless a yield is due.
-      if (busy && synchronous && this.#deferred.length === 0 && ready > 0) {
-        if (performance.now() - this.#yieldedAt < EPOLL_WAIT_MS) {
+      // A turn that started no promise work left nothing to run: wait for the
+      // next events at once (a yield costs a round through the runtime, which
+      // the next client would wait for), unless a yield is due.
+      if (ready > 0 && !this.promised && this.#deferred.length === 0) {
+        // The budget runs from the first turn of this run that had events:
+        // a long idle wait before it does not use it up.
+        const now = performance.now();
+        if (!this.#skipped) this.#yieldedAt = now;
+        if (now - this.#yieldedAt < EPOLL_WAIT_MS) {
           this.#skipped = true;
           continue;
         }
       }
-      this.#skipped = false;
-      this.#yieldedAt = performance.now();
-      if (busy) {
-        // Busy: one macrotask, the cheapest way to let promise continuations,
-        // due timers and messages run.
-        await new Promise<void>((resolve) => {
-          this.#wake = resolve;
-          this.#channel.port2.postMessage(null);
-        });
-      } else {
-        // Idle: a real timer lets the runtime park, which is when it polls
-        // its own I/O (other isolates' messages) and timers.
-        await new Promise<void>((resolve) => setTimeout(resolve, IDLE_YIELD_MS));
-      }
+      break;
     }
+    this.#skipped = false;
+    this.#yieldedAt = performance.now();
+    if (this.#closed) this.#stopped();
+    // Busy: a message, the cheapest macrotask. Idle: a real timer lets the
+    // runtime park, which is when it polls its own I/O (other isolates'
+    // messages) and timers.
+    else if (busy) this.#channel.port2.postMessage(null);
+    else setTimeout(this.#next, IDLE_YIELD_MS);
   }
+
+  readonly #next = () => this.#turns();
 
   /**
    * Stops the loop once its current turn ends and frees the instance. Close

@@ -82,6 +82,7 @@ export class EpollListener implements StreamListener, EpollTarget {
    * @throws {Error} When `accept4` fails (e.g. out of descriptors); the caller backs off.
    */
   accept(): Promise<EpollConn> {
+    this.#loop.promised = true;
     if (this.#closed) return Promise.reject(closedError());
     if (this.#accepting !== null) {
       return Promise.reject(new Deno.errors.Busy("an accept is already in flight"));
@@ -106,12 +107,16 @@ export class EpollListener implements StreamListener, EpollTarget {
     this.#closed = true;
     this.#loop.remove(this.#fd);
     this.#loop.libc.symbols.close(this.#fd);
+    if (this.#accepting !== null) this.#loop.promised = true;
     this.#accepting?.reject(closedError());
     this.#accepting = null;
   }
 
   /** @internal Called by the loop. */
   onEvents(): void {
+    // New connections mean the (promise-driven) accept loop has work, even
+    // when this edge finds the queue already taken: the loop yields after it.
+    this.#loop.promised = true;
     const accepting = this.#accepting;
     if (this.#closed || accepting === null) return;
     const result = this.#tryAccept();

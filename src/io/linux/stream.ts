@@ -107,6 +107,7 @@ export class EpollConn implements StreamConn, EpollTarget {
    * @returns How many arrived, or null at the end of the stream.
    */
   read(buffer: Uint8Array): Promise<number | null> {
+    this.#loop.promised = true;
     if ((this.#flags & CLOSED) !== 0) return Promise.reject(closedError());
     if (this.#reading !== null) {
       return Promise.reject(new Deno.errors.Busy("a read is already in flight"));
@@ -174,6 +175,7 @@ export class EpollConn implements StreamConn, EpollTarget {
    * @returns How many bytes were taken (at least one, unless `bytes` is empty).
    */
   write(bytes: Uint8Array): Promise<number> {
+    this.#loop.promised = true;
     if ((this.#flags & CLOSED) !== 0) return Promise.reject(closedError());
     if (this.#writing !== null) {
       return Promise.reject(new Deno.errors.Busy("a write is already in flight"));
@@ -226,6 +228,7 @@ export class EpollConn implements StreamConn, EpollTarget {
     this.#flags |= CLOSED;
     this.#loop.remove(this.#fd);
     this.#loop.libc.symbols.close(this.#fd);
+    if (this.#reading !== null || this.#writing !== null) this.#loop.promised = true;
     this.#reading?.reject(closedError());
     this.#writing?.reject(closedError());
     this.#reading = this.#writing = null;
@@ -234,6 +237,10 @@ export class EpollConn implements StreamConn, EpollTarget {
 
   /** @internal Called by the loop. */
   onEvents(events: number): void {
+    // Only an edge handed to a readiness listener is known to leave no work
+    // behind; any other (a promise settled, or an edge no one waited for)
+    // lets the loop yield to the runtime before it waits again.
+    if (this.#ready === null) this.#loop.promised = true;
     if ((this.#flags & CLOSED) !== 0) {
       const ready = this.#ready;
       this.#ready = null;
@@ -264,6 +271,7 @@ export class EpollConn implements StreamConn, EpollTarget {
         const result = this.#trySend(writing.bytes);
         if (result !== AGAIN) {
           this.#writing = null;
+          this.#loop.promised = true;
           writing.settle(result);
         }
       }

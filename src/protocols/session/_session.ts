@@ -16,8 +16,7 @@ import type { SessionState } from "./session_protocol.ts";
  * @example Usage
  * ```ts ignore
  * const session = new Session(conn, "192.0.2.1", state, performance.now(), counters, new RequestFramer(),
- *   (s) => s.push("OK", "\n"), () => {});
- * session.push("OK", "\n");
+ *   (s) => s.conn.tryWrite(new TextEncoder().encode("OK\n")), () => {});
  * ```
  */
 export class Session implements ReadableListener {
@@ -32,15 +31,6 @@ export class Session implements ReadableListener {
   partialAt = 0;
   /** The line ending of the last request, reused for server-initiated lines. */
   ending = "\n";
-  /**
-   * The first answer of the current read and its line ending, kept apart so
-   * the common read (one request, one cached answer) is written from cached
-   * bytes with no string joined or encoded; null when none.
-   */
-  first: string | null = null;
-  firstEnding = "\n";
-  /** Answers of the current read after the first, joined with their endings. */
-  out = "";
   /** The write in flight, if any; writes are chained so lines never interleave. */
   writing: Promise<void> | null = null;
 
@@ -49,19 +39,6 @@ export class Session implements ReadableListener {
     this.#step(this);
   }
 
-  /** Adds one answer line to those of the current read. */
-  push(text: string, ending: string): void {
-    if (this.first === null && this.out === "") {
-      this.first = text;
-      this.firstEnding = ending;
-      return;
-    }
-    if (this.first !== null) {
-      this.out = this.first + this.firstEnding;
-      this.first = null;
-    }
-    this.out += text + ending;
-  }
   closeReason: SessionCloseReason = "peer";
   /** Set once the session is to end after its last write (end of stream, cap, quit). */
   done = false;

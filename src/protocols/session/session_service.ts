@@ -26,7 +26,7 @@ import {
   Terminator,
 } from "./request_framer.ts";
 import { BufferPool } from "./buffer_pool.ts";
-import { AnswerBytes } from "./_answer_bytes.ts";
+import { AnswerOut } from "./_answer_out.ts";
 import {
   BUSY_ANSWER,
   BYE_ANSWER,
@@ -223,7 +223,7 @@ export class SessionService {
     if (this.#completed) session.lastRequestAt = this.#now();
     if (result === FrameResult.TooLong) {
       session.counters.drops.oversized++;
-      session.push(TOO_LONG_ANSWER, session.ending);
+      this.#out.push(TOO_LONG_ANSWER, session.ending);
       session.closeReason = "cap";
       session.done = true;
       log.debug("closing {peer}: request too long", { peer: session.key });
@@ -259,7 +259,7 @@ export class SessionService {
     if (session.state.closing) return;
     session.counters.requests++;
     session.ending = LINE_ENDINGS[ending];
-    session.push(this.#protocol.answer(session.state, buffer, start, end), session.ending);
+    this.#out.push(this.#protocol.answer(session.state, buffer, start, end), session.ending);
     session.counters.answers++;
   };
 
@@ -276,7 +276,7 @@ export class SessionService {
    * when nothing is left to write. Never throws: a failed write rejects.
    */
   #sendOut(session: Session): Promise<void> | null {
-    const bytes = this.#answerBytes.take(session);
+    const bytes = this.#out.take();
     if (bytes === null) return session.writing;
     const previous = session.writing;
     let write: Promise<void>;
@@ -288,14 +288,17 @@ export class SessionService {
         return Promise.reject(error);
       }
       if (sent === bytes.length) return null;
-      write = writeAll(session.conn, sent === 0 ? bytes : bytes.subarray(sent));
-    } else write = previous.then(() => writeAll(session.conn, bytes));
+      write = writeAll(session.conn, bytes.slice(sent)); // a copy: the view is reused
+    } else {
+      const rest = bytes.slice();
+      write = previous.then(() => writeAll(session.conn, rest));
+    }
     session.writing = write;
     return write;
   }
 
-  /** Encodes the answers of a read, the common one from cached bytes. */
-  readonly #answerBytes = new AnswerBytes();
+  /** Gathers the answers of one step, for all sessions in turn. */
+  readonly #out = new AnswerOut();
 
   #markPartial(session: Session): void {
     if (this.#partialWaitMs <= 0) return;
@@ -382,7 +385,7 @@ export class SessionService {
     const goodbyes = [...this.#sessions].map((session) => {
       session.closeReason = "shutdown";
       session.state.closing = true;
-      session.push(BYE_ANSWER + " shutting down", session.ending);
+      this.#out.push(BYE_ANSWER + " shutting down", session.ending);
       return (this.#sendOut(session) ?? Promise.resolve()).catch(() => {});
     });
     let timer: ReturnType<typeof setTimeout> | undefined;
