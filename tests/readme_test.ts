@@ -72,6 +72,11 @@ const EXCLUDED: ReadonlyMap<string, string> = new Map([
     "a benchmark against peers outside this repository: minutes of load, never in tests",
   ],
   [
+    "IDLE_N=10000 CLOCKD_CMD='deno task start --session 127.0.0.1:{port} --max-sessions 20000 " +
+    "--max-sessions-per-ip 20000 --udp-rate off --tcp-rate off' ../shared/bench/compare.sh",
+    "a benchmark against the Go server outside this repository: minutes of load, never in tests",
+  ],
+  [
     "deno task bench --workloads http-json,roughtime-udp",
     "seconds of load per workload; bench_test.ts runs every workload, shortened",
   ],
