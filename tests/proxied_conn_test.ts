@@ -181,8 +181,9 @@ Deno.test("readProxyHeader() refuses a connection that ends inside the header", 
   strictEqual(await readProxyHeader(conn, 1000), "closed before a whole PROXY header");
 });
 
-Deno.test("ProxiedConn replays in pieces as small as the reader's buffer", async () => {
-  const inner: StreamConn = {
+/** A balancer's connection with nothing more to read: its end comes at once. */
+function endedConn(): StreamConn {
+  return {
     read: () => Promise.resolve(null),
     whenReadable: (listener) => queueMicrotask(() => listener.onReadable()),
     tryRead: () => null,
@@ -192,6 +193,10 @@ Deno.test("ProxiedConn replays in pieces as small as the reader's buffer", async
     setNoDelay() {},
     remoteAddr: { transport: "tcp", hostname: "127.0.0.1", port: 1 },
   };
+}
+
+Deno.test("ProxiedConn replays in pieces as small as the reader's buffer", async () => {
+  const inner = endedConn();
   const client = { transport: "tcp", hostname: "192.0.2.7", port: 2 } as const;
   const conn = new ProxiedConn(inner, client, encoder.encode("abcde"));
   const buffer = new Uint8Array(2);
@@ -206,16 +211,7 @@ Deno.test("ProxiedConn replays in pieces as small as the reader's buffer", async
 });
 
 Deno.test("ProxiedConn.whenReadable() and tryRead() replay first, then reads the connection's own end", async () => {
-  const inner: StreamConn = {
-    read: () => Promise.resolve(null),
-    whenReadable: (listener) => queueMicrotask(() => listener.onReadable()),
-    tryRead: () => null,
-    write: (b) => Promise.resolve(b.length),
-    tryWrite: () => 0,
-    close() {},
-    setNoDelay() {},
-    remoteAddr: { transport: "tcp", hostname: "127.0.0.1", port: 1 },
-  };
+  const inner = endedConn();
   const conn = new ProxiedConn(inner, inner.remoteAddr, encoder.encode("abc"));
   const buffer = new Uint8Array(2);
   await new Promise<void>((onReadable) => conn.whenReadable({ onReadable }));

@@ -55,11 +55,30 @@ function readable(conn: StreamConn): Promise<void> {
   return told;
 }
 
-async function connected(listener: StreamListener): Promise<[Deno.TcpConn, StreamConn]> {
-  return await Promise.all([
-    Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port }),
-    listener.accept(),
-  ]);
+/** Runs `use` with a client and the connection the engine accepted from it, then closes all. */
+async function withConn(
+  engine: Engine,
+  use: (client: Deno.TcpConn, conn: StreamConn) => Promise<void>,
+): Promise<void> {
+  const { listener, close } = engine.open();
+  try {
+    const [client, conn] = await Promise.all([
+      Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port }),
+      listener.accept(),
+    ]);
+    try {
+      await use(client, conn);
+    } finally {
+      client.close();
+      try {
+        conn.close();
+      } catch {
+        // the test closed it
+      }
+    }
+  } finally {
+    await close();
+  }
 }
 
 for (const engine of ENGINES) {
@@ -68,9 +87,7 @@ for (const engine of ENGINES) {
       `${engine.name} engine: whenReadable() tells later; tryRead() takes the bytes, 0 when drained, null at the end`,
     ignore: engine.name === "kernel" && Deno.build.os !== "linux",
     async fn() {
-      const { listener, close } = engine.open();
-      try {
-        const [client, conn] = await connected(listener);
+      await withConn(engine, async (client, conn) => {
         await client.write(encoder.encode("timestamp\n"));
         await readable(conn);
         const buffer = new Uint8Array(256);
@@ -83,11 +100,7 @@ for (const engine of ENGINES) {
         client.closeWrite();
         await readable(conn);
         strictEqual(conn.tryRead(buffer), null);
-        client.close();
-        conn.close();
-      } finally {
-        await close();
-      }
+      });
     },
   });
 
@@ -96,9 +109,7 @@ for (const engine of ENGINES) {
       `${engine.name} engine: tryWrite() sends without waiting, or takes nothing and write() sends it`,
     ignore: engine.name === "kernel" && Deno.build.os !== "linux",
     async fn() {
-      const { listener, close } = engine.open();
-      try {
-        const [client, conn] = await connected(listener);
+      await withConn(engine, async (client, conn) => {
         const bytes = encoder.encode("1795000000\n");
         const sent = conn.tryWrite(bytes);
         if (engine.name === "kernel") strictEqual(sent, bytes.length);
@@ -109,11 +120,7 @@ for (const engine of ENGINES) {
           decoder.decode(buffer.subarray(0, (await client.read(buffer))!)),
           "1795000000\n",
         );
-        client.close();
-        conn.close();
-      } finally {
-        await close();
-      }
+      });
     },
   });
 
@@ -122,17 +129,12 @@ for (const engine of ENGINES) {
       `${engine.name} engine: closing a connection tells its waiting listener, and tryRead() then fails as a disconnect`,
     ignore: engine.name === "kernel" && Deno.build.os !== "linux",
     async fn() {
-      const { listener, close } = engine.open();
-      try {
-        const [client, conn] = await connected(listener);
+      await withConn(engine, async (client, conn) => {
         const told = readable(conn);
         conn.close();
         await told;
         throws(() => conn.tryRead(new Uint8Array(8)), (error) => isDisconnect(error));
-        client.close();
-      } finally {
-        await close();
-      }
+      });
     },
   });
 }
@@ -141,9 +143,7 @@ Deno.test({
   name: "kernel engine: one listener at a time; a full socket makes tryWrite() take part, then 0",
   ignore: Deno.build.os !== "linux",
   async fn() {
-    const { listener, close } = ENGINES[0].open();
-    try {
-      const [client, conn] = await connected(listener);
+    await withConn(ENGINES[0], async (_client, conn) => {
       conn.whenReadable({ onReadable() {} });
       throws(() => conn.whenReadable({ onReadable() {} }), Deno.errors.Busy);
       const big = new Uint8Array(1 << 20);
@@ -157,10 +157,6 @@ Deno.test({
       }
       strictEqual(sends.at(-1), 0, "the peer reads nothing, so the socket fills");
       ok(taken > 0);
-      client.close();
-      conn.close();
-    } finally {
-      await close();
-    }
+    });
   },
 });
