@@ -41,6 +41,8 @@ export interface BenchArgs {
   serveFlags: string[];
   /** Print one JSON object instead of the table. @default {false} */
   json: boolean;
+  /** Rounds of the NTP fidelity run against chronyd after `ntp`; 0 skips it. @default {200} */
+  fidelityRounds: number;
 }
 
 /** The `deno task bench --help` text. */
@@ -73,6 +75,10 @@ Flags:
   --serve-flags=FLAGS    more flags for the default command's serve (with '=', as
                          they start with a dash), e.g.
                          --serve-flags="--io deno --workers 1"
+  --fidelity-rounds N    after the ntp workload, query clockd and chronyd (when
+                         installed; run as root) N times each, alternating which
+                         goes first, and print both round trips and offsets
+                         (default 200; 0 skips it)
   --json                 print one JSON object instead of the table
   -h, --help             show this help
 
@@ -133,6 +139,7 @@ export function parseBenchArgs(
       "server-cmd": { type: "string" },
       "serve-flags": { type: "string", default: "" },
       json: { type: "boolean", default: false },
+      "fidelity-rounds": { type: "string", default: "200" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -156,5 +163,6 @@ export function parseBenchArgs(
     serverCmd,
     serveFlags,
     json: values.json,
+    fidelityRounds: number("--fidelity-rounds", values["fidelity-rounds"], 0, true),
   };
 }

@@ -16,7 +16,8 @@ import { BENCH_HELP, type BenchArgs, parseBenchArgs } from "./cli.ts";
 import { ChildProcesses } from "./load_process.ts";
 import { notRun, type WorkloadResult } from "./results.ts";
 import { clientsOf, runWorkload } from "./runner.ts";
-import { readProcFile, serverCommand } from "./server.ts";
+import { findListener, readProcFile, serverCommand, startServer } from "./server.ts";
+import { type Fidelity, measureFidelity } from "./ntp_fidelity.ts";
 import { formatBytes, renderResults } from "./table.ts";
 
 /** What `--json` prints. */
@@ -35,6 +36,8 @@ export interface BenchReport {
   processes: number;
   /** One row per workload. */
   workloads: WorkloadResult[];
+  /** NTP fidelity against chronyd, or why not measured; null when `ntp` was not run. */
+  ntpFidelity: Fidelity | null;
 }
 
 async function loadAverage(): Promise<number | null> {
@@ -64,6 +67,7 @@ export async function runBench(
     warmupSeconds: args.warmupSeconds,
     processes: args.processes,
     workloads: [],
+    ntpFidelity: null,
   };
   const options = { ...args, serverCommand: command };
   for (const workload of args.workloads) {
@@ -78,7 +82,45 @@ export async function runBench(
     progress(`${workload.name}: ${result.status}`);
     report.workloads.push(result);
   }
+  if (args.fidelityRounds > 0 && args.workloads.some((w) => w.name === "ntp")) {
+    progress("ntp fidelity against chronyd: running");
+    report.ntpFidelity = await fidelity(command, args.fidelityRounds);
+  }
   return report;
+}
+
+/** Starts a fresh clockd and measures its NTP fidelity against chronyd. */
+async function fidelity(command: string[], rounds: number): Promise<Fidelity> {
+  try {
+    await using server = await startServer(command);
+    const ntp = findListener(server.listeners, "ntp", "udp");
+    if (ntp === null) return { skipped: "this clockd has no NTP listener" };
+    return await measureFidelity(ntp.port, rounds);
+  } catch (error) {
+    return { skipped: `clockd did not start: ${error instanceof Error ? error.message : error}` };
+  }
+}
+
+/**
+ * Renders what the fidelity run found, as one line.
+ *
+ * @param fidelity The result.
+ * @returns The line.
+ *
+ * @example Usage
+ * ```ts
+ * import { renderFidelity } from "./main.ts";
+ * if (!renderFidelity({ skipped: "no chronyd" }).endsWith("skipped: no chronyd")) throw new Error();
+ * ```
+ */
+export function renderFidelity(fidelity: Fidelity): string {
+  if ("skipped" in fidelity) return `ntp fidelity against chronyd: skipped: ${fidelity.skipped}`;
+  const { clockd, chronyd } = fidelity;
+  const ratio = (clockd.delayMicros / chronyd.delayMicros).toFixed(2);
+  return `ntp fidelity against chronyd (${fidelity.queries} rounds, alternating which goes first): ` +
+    `round trip clockd ${clockd.delayMicros} µs, chronyd ${chronyd.delayMicros} µs (${ratio}x); ` +
+    `offset clockd ${clockd.offsetMicros} µs, chronyd ${chronyd.offsetMicros} µs, ` +
+    `clockd - chronyd ${fidelity.offsetDifferenceMicros} µs (medians)`;
 }
 
 /**
@@ -118,6 +160,7 @@ export function renderReport(report: BenchReport): string {
     }
     return out;
   });
+  if (report.ntpFidelity !== null) notes.push(renderFidelity(report.ntpFidelity));
   if (notes.length > 0) lines.push("", ...notes);
   return lines.join("\n") + "\n";
 }

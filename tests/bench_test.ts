@@ -13,6 +13,7 @@ import { parseOpenFileLimit, processesFor, RESERVED_FDS, splitClients } from "..
 import { runWorker } from "../bench/load_worker.ts";
 import type { WorkerMessage, WorkerSpec } from "../bench/worker_protocol.ts";
 import { type BenchReport, renderReport } from "../bench/main.ts";
+import { chronydArgs, measureFidelity, summarizeFidelity } from "../bench/ntp_fidelity.ts";
 import { mergeResults, type WorkloadResult } from "../bench/results.ts";
 import {
   findListener,
@@ -364,9 +365,41 @@ Deno.test("renderReport() says how many Roughtime answers were verified, or why 
     warmupSeconds: 0,
     processes: 2,
     workloads: [row(verified)],
+    ntpFidelity: null,
   });
   assert.match(renderReport(report(16)), /roughtime-udp: 16 answers fully verified/);
   assert.match(renderReport(report(0)), /roughtime-udp: no answer verified in full: clockd logged/);
+  const measured = renderReport({
+    ...report(16),
+    ntpFidelity: summarizeFidelity([
+      [{ offset: 12e-6, delay: 90e-6 }, { offset: 2e-6, delay: 80e-6 }],
+      [{ offset: 14e-6, delay: 100e-6 }, { offset: 6e-6, delay: 90e-6 }],
+      [{ offset: 16e-6, delay: 110e-6 }, { offset: 4e-6, delay: 85e-6 }],
+    ]),
+  });
+  assert.match(measured, /3 rounds, alternating/);
+  assert.match(measured, /round trip clockd 100 µs, chronyd 85 µs \(1\.18x\)/);
+  assert.match(measured, /offset clockd 14 µs, chronyd 4 µs, clockd - chronyd 10 µs/);
+  assert.match(
+    renderReport({ ...report(16), ntpFidelity: { skipped: "/usr/sbin/chronyd is not installed" } }),
+    /ntp fidelity against chronyd: skipped: \/usr\/sbin\/chronyd is not installed/,
+  );
+});
+
+Deno.test("chronydArgs() serves the local clock on loopback and never sets the clock", () => {
+  const args = chronydArgs(12345, "/tmp/x.pid");
+  assert.deepEqual(args.slice(0, 4), ["-x", "-d", "-u", "root"]);
+  for (
+    const directive of ["local stratum 10", "port 12345", "bindaddress 127.0.0.1", "cmdport 0"]
+  ) {
+    assert.ok(args.includes(directive), directive);
+  }
+});
+
+Deno.test("measureFidelity() says why when chronyd is not there", async () => {
+  assert.deepEqual(await measureFidelity(1, 1, "/nonexistent/chronyd"), {
+    skipped: "/nonexistent/chronyd is not installed (apt-get install chrony)",
+  });
 });
 
 Deno.test("parseWorkloadList() keeps table order and rejects unknown names", () => {
@@ -827,6 +860,8 @@ Deno.test({
         "1",
         "--timeout", // generous: a late answer on a loaded machine is not what this test is about
         "10000",
+        "--fidelity-rounds",
+        "20",
       ],
       stdin: "null",
     }).output();
@@ -851,6 +886,19 @@ Deno.test({
       } else {
         assert.ok(row.opsPerSecond !== null && row.opsPerSecond > 0);
       }
+    }
+    // After ntp, the fidelity run against chronyd: measured where chronyd is
+    // installed (.ci/run installs it), and says why not elsewhere.
+    const fidelity = report.ntpFidelity;
+    assert.ok(fidelity !== null, "the fidelity run follows the ntp workload");
+    const chronyd = await Deno.stat("/usr/sbin/chronyd").then(() => true, () => false);
+    if (chronyd) {
+      assert.ok(!("skipped" in fidelity), "skipped" in fidelity ? fidelity.skipped : "");
+      assert.ok(fidelity.queries > 0 && fidelity.queries <= 20);
+      assert.ok(fidelity.clockd.delayMicros > 0 && fidelity.chronyd.delayMicros > 0);
+      assert.ok(Math.abs(fidelity.offsetDifferenceMicros) < 5000, "both serve this host's clock");
+    } else {
+      assert.ok("skipped" in fidelity && /not installed/.test(fidelity.skipped));
     }
   },
 });

@@ -58,7 +58,7 @@ function readable(conn: StreamConn): Promise<void> {
 /** Runs `use` with a client and the connection the engine accepted from it, then closes all. */
 async function withConn(
   engine: Engine,
-  use: (client: Deno.TcpConn, conn: StreamConn) => Promise<void>,
+  use: (client: Deno.TcpConn, conn: StreamConn) => void | Promise<void>,
 ): Promise<void> {
   const { listener, close } = engine.open();
   try {
@@ -129,7 +129,7 @@ for (const engine of ENGINES) {
       `${engine.name} engine: closing a connection tells its waiting listener, and tryRead() then fails as a disconnect`,
     ignore: engine.name === "kernel" && Deno.build.os !== "linux",
     async fn() {
-      await withConn(engine, async (client, conn) => {
+      await withConn(engine, async (_client, conn) => {
         const told = readable(conn);
         conn.close();
         await told;
@@ -143,7 +143,7 @@ Deno.test({
   name: "kernel engine: one listener at a time; a full socket makes tryWrite() take part, then 0",
   ignore: Deno.build.os !== "linux",
   async fn() {
-    await withConn(ENGINES[0], async (_client, conn) => {
+    await withConn(ENGINES[0], (_client, conn) => {
       conn.whenReadable({ onReadable() {} });
       throws(() => conn.whenReadable({ onReadable() {} }), Deno.errors.Busy);
       const big = new Uint8Array(1 << 20);
