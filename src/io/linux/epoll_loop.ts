@@ -166,7 +166,8 @@ export class EpollLoop {
    */
   #turns(): void {
     const epoll = this.libc.symbols.epoll_wait;
-    let busy = false;
+    /** Whether any turn of this run had events (or retried work). */
+    let active = false;
     while (!this.#closed) {
       this.turn++;
       this.promised = false;
@@ -188,8 +189,10 @@ export class EpollLoop {
         wait = left > 0 ? Math.min(wait, left, SKIPPED_WAIT_MS) : 0;
       }
       const ready = epoll(this.#fd, this.#events, MAX_EVENTS, wait);
-      busy = ready > 0 || retried;
-      this.#idleWait = busy ? EPOLL_WAIT_MS : Math.min(this.#idleWait * 2, MAX_IDLE_WAIT_MS);
+      if (ready > 0 || retried) {
+        active = true;
+        this.#idleWait = EPOLL_WAIT_MS;
+      }
       for (let i = 0; i < ready; i++) {
         const at = i * EPOLL_EVENT_BYTES;
         const target = this.#targets.get(this.#eventsView.getUint32(at + EPOLL_EVENT_DATA, true));
@@ -212,11 +215,13 @@ export class EpollLoop {
     }
     this.#skipped = false;
     this.#yieldedAt = performance.now();
+    if (!active) this.#idleWait = Math.min(this.#idleWait * 2, MAX_IDLE_WAIT_MS);
     if (this.#closed) this.#stopped();
-    // Busy: a message, the cheapest macrotask. Idle: a real timer lets the
-    // runtime park, which is when it polls its own I/O (other isolates'
-    // messages) and timers.
-    else if (busy) this.#channel.port2.postMessage(null);
+    // Busy (this run had events, though its last wait may have found none):
+    // a message, the cheapest macrotask. Idle: a real timer lets the runtime
+    // park, which is when it polls its own I/O (other isolates' messages)
+    // and timers.
+    else if (active) this.#channel.port2.postMessage(null);
     else setTimeout(this.#next, IDLE_YIELD_MS);
   }
 
