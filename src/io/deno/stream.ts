@@ -93,7 +93,7 @@ export class DenoConn implements StreamConn {
   }
 
   /**
-   * Takes what `readable()` read ahead.
+   * Takes what `whenReadable()` read ahead.
    *
    * @param buffer Where the bytes go.
    * @returns How many bytes (0: none in hand), or null at the end of the stream.
