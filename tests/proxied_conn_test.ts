@@ -161,26 +161,6 @@ Deno.test("TcpServer hands an untrusted peer's PROXY line to the service as byte
   deepStrictEqual(server.admitted, ["127.0.0.1"]);
 });
 
-Deno.test("readProxyHeader() refuses a connection that ends inside the header", async () => {
-  const bytes = V1.subarray(0, 20);
-  let reads = 0;
-  const conn: StreamConn = {
-    read(buffer) {
-      if (reads++ > 0) return Promise.resolve(null);
-      buffer.set(bytes);
-      return Promise.resolve(bytes.length);
-    },
-    whenReadable: (listener) => queueMicrotask(() => listener.onReadable()),
-    tryRead: () => null,
-    write: (b) => Promise.resolve(b.length),
-    tryWrite: () => 0,
-    close() {},
-    setNoDelay() {},
-    remoteAddr: { transport: "tcp", hostname: "127.0.0.1", port: 1 },
-  };
-  strictEqual(await readProxyHeader(conn, 1000), "closed before a whole PROXY header");
-});
-
 /** A balancer's connection with nothing more to read: its end comes at once. */
 function endedConn(): StreamConn {
   return {
@@ -194,6 +174,20 @@ function endedConn(): StreamConn {
     remoteAddr: { transport: "tcp", hostname: "127.0.0.1", port: 1 },
   };
 }
+
+Deno.test("readProxyHeader() refuses a connection that ends inside the header", async () => {
+  const bytes = V1.subarray(0, 20);
+  let reads = 0;
+  const conn: StreamConn = {
+    ...endedConn(),
+    read(buffer) {
+      if (reads++ > 0) return Promise.resolve(null);
+      buffer.set(bytes);
+      return Promise.resolve(bytes.length);
+    },
+  };
+  strictEqual(await readProxyHeader(conn, 1000), "closed before a whole PROXY header");
+});
 
 Deno.test("ProxiedConn replays in pieces as small as the reader's buffer", async () => {
   const inner = endedConn();

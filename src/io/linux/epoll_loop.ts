@@ -100,10 +100,6 @@ export class EpollLoop {
   promised = false;
   /** How long the next `epoll_wait` may block (ms). */
   #idleWait = EPOLL_WAIT_MS;
-  /** When the loop last yielded to the runtime, or began a run of turns without yielding. */
-  #yieldedAt = 0;
-  /** Whether the last turn went on without yielding. */
-  #skipped = false;
 
   private constructor(libc: KernelLibc, fd: number) {
     this.libc = libc;
@@ -168,6 +164,8 @@ export class EpollLoop {
     const epoll = this.libc.symbols.epoll_wait;
     /** Whether any turn of this run had events (or retried work). */
     let active = false;
+    /** When this run went on past a turn without yielding (0: it has not). */
+    let goingOnSince = 0;
     while (!this.#closed) {
       this.turn++;
       this.promised = false;
@@ -181,11 +179,11 @@ export class EpollLoop {
       // After turns without a yield, block no longer than the runtime may go
       // without one.
       let wait = retried ? 0 : this.#idleWait;
-      if (this.#skipped) {
+      if (goingOnSince !== 0) {
         // Deno delivers its own events (messages, timers, async ops) through
         // promise continuations, so some may be waiting: block only briefly
         // before yielding. An integer (FFI takes no -0 or fraction), >= 0.
-        const left = Math.ceil(EPOLL_WAIT_MS - (performance.now() - this.#yieldedAt));
+        const left = Math.ceil(EPOLL_WAIT_MS - (performance.now() - goingOnSince));
         wait = left > 0 ? Math.min(wait, left, SKIPPED_WAIT_MS) : 0;
       }
       const ready = epoll(this.#fd, this.#events, MAX_EVENTS, wait);
@@ -202,19 +200,14 @@ export class EpollLoop {
       // next events at once (a yield costs a round through the runtime, which
       // the next client would wait for), unless a yield is due.
       if (ready > 0 && !this.promised && this.#deferred.length === 0) {
-        // The budget runs from the first turn of this run that had events:
-        // a long idle wait before it does not use it up.
+        // The budget runs from the first turn that went on: a long idle
+        // wait before it does not use it up.
         const now = performance.now();
-        if (!this.#skipped) this.#yieldedAt = now;
-        if (now - this.#yieldedAt < EPOLL_WAIT_MS) {
-          this.#skipped = true;
-          continue;
-        }
+        if (goingOnSince === 0) goingOnSince = now;
+        if (now - goingOnSince < EPOLL_WAIT_MS) continue;
       }
       break;
     }
-    this.#skipped = false;
-    this.#yieldedAt = performance.now();
     if (!active) this.#idleWait = Math.min(this.#idleWait * 2, MAX_IDLE_WAIT_MS);
     if (this.#closed) this.#stopped();
     // Busy (this run had events, though its last wait may have found none):

@@ -94,19 +94,17 @@ export class SessionService {
    *
    * @param conn The accepted connection; closed at the session's end.
    * @param counters The session/tcp counters.
-   * @param ended Told of the session's end, after the connection is closed;
-   *   when it is given, nothing is returned (see `ConnectionHandler`).
-   * @returns When `ended` is not given, a promise settled at the session's end.
+   * @param ended Told of the session's end, after the connection is closed.
+   * @returns For a client refused as busy, the promise of its refusal;
+   *   otherwise nothing, the end coming through `ended` (see `ConnectionHandler`).
    */
   handleConnection(
     conn: StreamConn,
     counters: ServiceCounters,
-    ended?: ConnectionEnded,
+    ended: ConnectionEnded,
   ): Promise<void> | void {
     const key = peerKey(conn.remoteAddr);
     if (!this.#limits.admit(key)) return this.#refuseBusy(conn, key, counters);
-    let done: Promise<void> | undefined;
-    if (ended === undefined) done = new Promise((resolve) => ended = () => resolve());
     const session = new Session(
       conn,
       key,
@@ -115,7 +113,7 @@ export class SessionService {
       counters,
       new RequestFramer(this.#buffers),
       this.#readable,
-      ended!,
+      ended,
     );
     this.#sessions.add(session);
     counters.sessionsOpen++;
@@ -123,11 +121,9 @@ export class SessionService {
     try {
       conn.setNoDelay(true);
     } catch (error) {
-      this.#end(session, error);
-      return done;
+      return this.#end(session, error);
     }
     this.#wait(session);
-    return done;
   }
 
   /** Says BUSY to a client past the session limits and closes. */
