@@ -836,38 +836,44 @@ Deno.test("runWorker() verifies Roughtime answers with the public key", async ()
   assert.match(result.firstError ?? "", /fails verification/);
 });
 
+/** Runs `deno task bench`'s script with its permissions and `--json`; exits 0 or fails the test. */
+async function benchJson(args: string[]): Promise<BenchReport> {
+  const script = fileURLToPath(new URL("../bench/main.ts", import.meta.url));
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-net",
+      "--allow-env",
+      "--allow-run",
+      "--allow-read",
+      script,
+      "--json",
+      ...args,
+    ],
+    stdin: "null",
+  }).output();
+  assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+  return JSON.parse(new TextDecoder().decode(output.stdout));
+}
+
 Deno.test({
   name: "bench/main.ts runs every workload against clockd with answers and no errors",
   // The whole benchmark, shortened: about one second per workload.
   async fn() {
-    const script = fileURLToPath(new URL("../bench/main.ts", import.meta.url));
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-net",
-        "--allow-env",
-        "--allow-run",
-        "--allow-read",
-        script,
-        "--json",
-        "--seconds",
-        "1",
-        "--warmup",
-        "0.2",
-        "--idle-sessions",
-        "200",
-        "--idle-silence",
-        "1",
-        "--timeout", // generous: a late answer on a loaded machine is not what this test is about
-        "10000",
-        "--fidelity-rounds",
-        "0", // its own test below, ignored where chronyd is missing
-      ],
-      stdin: "null",
-    }).output();
-    const stderr = new TextDecoder().decode(output.stderr);
-    assert.equal(output.code, 0, stderr);
-    const report: BenchReport = JSON.parse(new TextDecoder().decode(output.stdout));
+    const report = await benchJson([
+      "--seconds",
+      "1",
+      "--warmup",
+      "0.2",
+      "--idle-sessions",
+      "200",
+      "--idle-silence",
+      "1",
+      "--timeout", // generous: a late answer on a loaded machine is not what this test is about
+      "10000",
+      "--fidelity-rounds",
+      "0", // its own test below, ignored where chronyd is missing
+    ]);
     assert.deepEqual(report.workloads.map((row) => row.workload), WORKLOADS.map((w) => w.name));
     for (const row of report.workloads) {
       // The bench's clockd has every listener: no workload may be skipped.
@@ -906,30 +912,10 @@ Deno.test({
     : "bench/main.ts NTP fidelity (SKIPPED: chronyd is not installed)",
   ignore: !CHRONYD_INSTALLED,
   async fn() {
-    const script = fileURLToPath(new URL("../bench/main.ts", import.meta.url));
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-net",
-        "--allow-env",
-        "--allow-run",
-        "--allow-read",
-        script,
-        "--json",
-        "--workloads",
-        "ntp",
-        "--seconds",
-        "0.5",
-        "--warmup",
-        "0",
-        "--fidelity-rounds",
-        "20",
-      ],
-      stdin: "null",
-    }).output();
-    assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
-    const fidelity = (JSON.parse(new TextDecoder().decode(output.stdout)) as BenchReport)
-      .ntpFidelity;
+    const report = await benchJson(
+      ["--workloads", "ntp", "--seconds", "0.5", "--warmup", "0", "--fidelity-rounds", "20"],
+    );
+    const fidelity = report.ntpFidelity;
     assert.ok(fidelity !== null, "the fidelity run follows the ntp workload");
     assert.ok(!("skipped" in fidelity), "skipped" in fidelity ? fidelity.skipped : "");
     assert.ok(fidelity.queries > 0 && fidelity.queries <= 20);
