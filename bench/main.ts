@@ -117,7 +117,11 @@ export function renderFidelity(fidelity: Fidelity): string {
   if ("skipped" in fidelity) return `ntp fidelity against chronyd: skipped: ${fidelity.skipped}`;
   const { clockd, chronyd } = fidelity;
   const ratio = (clockd.delayMicros / chronyd.delayMicros).toFixed(2);
-  return `ntp fidelity against chronyd (${fidelity.queries} rounds, alternating which goes first): ` +
+  const client = fidelity.client === "kernel"
+    ? "client stamps: CLOCK_REALTIME at send, kernel stamp at receive"
+    : "client stamps: clock reads (no FFI to libc)";
+  return `ntp fidelity against chronyd (${fidelity.queries} rounds, alternating which goes first; ` +
+    `${client}): ` +
     `round trip clockd ${clockd.delayMicros} µs, chronyd ${chronyd.delayMicros} µs (${ratio}x); ` +
     `offset clockd ${clockd.offsetMicros} µs, chronyd ${chronyd.offsetMicros} µs, ` +
     `clockd - chronyd ${fidelity.offsetDifferenceMicros} µs (medians)`;

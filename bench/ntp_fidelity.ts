@@ -8,11 +8,18 @@
  * client's own clock error cancels out of it). Skipped, with the reason,
  * when chronyd is not installed or cannot start.
  *
+ * The client is `clockd query`'s: with FFI to libc, it reads its send time
+ * from CLOCK_REALTIME just before sending and takes the answer's kernel
+ * receive stamp as its receive time, the way both servers stamp requests,
+ * so its own wake-up is not charged to either server.
+ *
  * @module
  */
 
-import { buildNtpRequest, type NtpReply, parseNtpReply } from "../src/protocols/ntp/client.ts";
-import { systemClock } from "../src/time/clock.ts";
+import type { NtpReply } from "../src/protocols/ntp/client.ts";
+import { connectedUdpAvailable } from "../src/query/connected_udp.ts";
+import { queryOnce } from "../src/query/query_once.ts";
+import { parseQueryUrl, type QueryTarget } from "../src/query/query_url.ts";
 import { percentile } from "./stats.ts";
 
 /** Where Debian's chrony package puts the daemon. */
@@ -34,6 +41,8 @@ export interface FidelityFigures {
 export interface FidelityResult {
   /** Answered queries per server. */
   queries: number;
+  /** How the client stamped its queries: `kernel` receive stamps, or `clock` reads. */
+  client: "kernel" | "clock";
   clockd: FidelityFigures;
   chronyd: FidelityFigures;
   /** Median of clockd's offset minus chronyd's, pair by pair (µs). */
@@ -79,6 +88,7 @@ export function chronydArgs(port: number, pidFile: string): string[] {
  * of the offset differences.
  *
  * @param pairs One clockd reply and one chronyd reply per round.
+ * @param client How the client stamped them.
  * @returns The figures.
  *
  * @example Usage
@@ -91,6 +101,7 @@ export function chronydArgs(port: number, pidFile: string): string[] {
  */
 export function summarizeFidelity(
   pairs: readonly [Pick<NtpReply, "offset" | "delay">, Pick<NtpReply, "offset" | "delay">][],
+  client: FidelityResult["client"] = "kernel",
 ): FidelityResult {
   const micros = (values: number[]) =>
     Math.round(percentile(values.toSorted((a, b) => a - b), 50) * 1e7) / 10;
@@ -100,6 +111,7 @@ export function summarizeFidelity(
   });
   return {
     queries: pairs.length,
+    client,
     clockd: figures(0),
     chronyd: figures(1),
     offsetDifferenceMicros: micros(pairs.map(([c, h]) => c.offset - h.offset)),
@@ -136,16 +148,15 @@ export async function measureFidelity(
   } catch (error) {
     return { skipped: `chronyd did not start: ${error instanceof Error ? error.message : error}` };
   }
-  const socket = Deno.listenDatagram({ hostname: "127.0.0.1", port: 0, transport: "udp" });
-  const client = new Client(socket);
   const stderr = new Response(child.stderr).text();
   try {
-    const clockd = { hostname: "127.0.0.1", port: clockdPort, transport: "udp" as const };
-    const reference = { hostname: "127.0.0.1", port, transport: "udp" as const };
+    const clockd = parseQueryUrl(`ntp://127.0.0.1:${clockdPort}`);
+    const reference = parseQueryUrl(`ntp://127.0.0.1:${port}`);
     // chronyd answers once it has bound its port.
     let ready = false;
     for (let i = 0; i < 50 && !ready; i++) {
-      ready = await client.query(reference, 100) !== null;
+      ready = await query(reference, 100) !== null;
+      if (!ready) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     if (!ready) {
       child.kill("SIGTERM");
@@ -155,15 +166,15 @@ export async function measureFidelity(
     const pairs: [NtpReply, NtpReply][] = [];
     for (let round = 0; round < rounds; round++) {
       const clockdFirst = round % 2 === 0;
-      const first = await client.query(clockdFirst ? clockd : reference, ANSWER_TIMEOUT_MS);
-      const second = await client.query(clockdFirst ? reference : clockd, ANSWER_TIMEOUT_MS);
+      const first = await query(clockdFirst ? clockd : reference, ANSWER_TIMEOUT_MS);
+      const second = await query(clockdFirst ? reference : clockd, ANSWER_TIMEOUT_MS);
       if (first !== null && second !== null) {
         pairs.push(clockdFirst ? [first, second] : [second, first]);
       }
       await new Promise((resolve) => setTimeout(resolve, ROUND_PAUSE_MS));
     }
     if (pairs.length === 0) return { skipped: "no round had both answers" };
-    return summarizeFidelity(pairs);
+    return summarizeFidelity(pairs, connectedUdpAvailable() ? "kernel" : "clock");
   } finally {
     try {
       child.kill("SIGTERM");
@@ -172,7 +183,6 @@ export async function measureFidelity(
     }
     await child.status;
     await stderr.catch(() => "");
-    socket.close();
   }
 }
 
@@ -184,38 +194,8 @@ function freeUdpPort(): number {
   return port;
 }
 
-/**
- * The client's socket, with at most one receive in flight (a query that
- * timed out leaves its receive for the next query, which drops the late
- * answer by its origin timestamp).
- */
-class Client {
-  readonly #socket: Deno.DatagramConn;
-  #receiving: Promise<[Uint8Array, Deno.Addr]> | null = null;
-
-  constructor(socket: Deno.DatagramConn) {
-    this.#socket = socket;
-  }
-
-  /** One NTP query: the reply, or null on a timeout. */
-  async query(server: Deno.NetAddr, timeoutMs: number): Promise<NtpReply | null> {
-    const request = buildNtpRequest(systemClock.now());
-    await this.#socket.send(request, server);
-    const deadline = performance.now() + timeoutMs;
-    while (true) {
-      const left = deadline - performance.now();
-      if (left <= 0) return null;
-      this.#receiving ??= this.#socket.receive();
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const received = await Promise.race([
-        this.#receiving,
-        new Promise<null>((resolve) => timer = setTimeout(() => resolve(null), left)),
-      ]);
-      clearTimeout(timer);
-      if (received === null) return null;
-      this.#receiving = null;
-      const reply = parseNtpReply(received[0], request.subarray(40, 48), systemClock.now());
-      if (!("ignore" in reply)) return reply;
-    }
-  }
+/** One NTP query as `clockd query` makes it: the reply, or null when none came in time. */
+async function query(target: QueryTarget, timeoutMs: number): Promise<NtpReply | null> {
+  const result = await queryOnce(target, { timeoutMs });
+  return result.ntp !== null && result.failure === null ? result.ntp : null;
 }

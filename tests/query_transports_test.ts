@@ -278,6 +278,56 @@ Deno.test({
 });
 
 Deno.test({
+  name:
+    "udpExchange() on the system clock: the answer's kernel receive stamp, not when it was read",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    // A server on its own thread answers 20 ms after the request, while this
+    // thread is held from just after the request leaves until 100 ms later:
+    // the answer waits in the socket's queue and is read about 80 ms after
+    // it arrived.
+    const code = `
+      const socket = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+      postMessage(socket.addr.port);
+      const [request, from] = await socket.receive();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await socket.send(request, from);
+      socket.close();`;
+    const url = URL.createObjectURL(new Blob([code], { type: "application/javascript" }));
+    const worker = new Worker(url, { type: "module" });
+    using _server = { [Symbol.dispose]: () => (worker.terminate(), URL.revokeObjectURL(url)) };
+    const port = await new Promise<number>((resolve) => worker.onmessage = (e) => resolve(e.data));
+    let read: bigint | null = null;
+    const exchange = await udpExchange({
+      hostname: "127.0.0.1",
+      port,
+      request: () => {
+        // Runs just before the send; the timer fires once the exchange waits.
+        setTimeout(() => {
+          const until = performance.now() + 100;
+          while (performance.now() < until) { /* hold this thread */ }
+        }, 0);
+        return encoder.encode("ask");
+      },
+      accept: (bytes, received) => {
+        read = epochNanoseconds(systemClock.now());
+        return decoder.decode(bytes) === "ask" ? received : undefined;
+      },
+      timeoutMs: 2000,
+      clock: systemClock,
+    });
+    const sent = epochNanoseconds(exchange.sent);
+    const received = epochNanoseconds(exchange.received);
+    assert.ok(read !== null);
+    assert.ok(received > sent, "received after sent");
+    assert.ok(
+      read - received >= 40_000_000n,
+      `stamped ${(read - received) / 1000n} µs before it was read, not on arrival`,
+    );
+  },
+});
+
+Deno.test({
   name: "udpExchange() asks every address of a name and takes the one that answers",
   ignore: Deno.build.os !== "linux",
   async fn() {

@@ -9,11 +9,19 @@
  * request is sent on each, and one `poll` waits for an answer or an error:
  * a refusal from every address is reported at once.
  *
+ * On the system clock the exchange's two instants are the ones a server
+ * sees: the send instant is read from CLOCK_REALTIME through libc just
+ * before the request is built and sent, and the receive instant is the
+ * kernel's `SO_TIMESTAMPNS` stamp of the answer, as clockd's and chronyd's
+ * servers stamp requests. So this process's own wake-up after `poll` (tens
+ * of microseconds) is not counted in an NTP round trip or offset.
+ *
  * @module
  */
 
 import { ERRNO_SYMBOLS, openLibc, readErrno } from "../io/linux/libc.ts";
 import {
+  CLOCK_REALTIME,
   EACCES,
   EADDRNOTAVAIL,
   EAFNOSUPPORT,
@@ -25,11 +33,28 @@ import {
   EPERM,
   MSG_DONTWAIT,
   MSG_NOSIGNAL,
+  SO_TIMESTAMPNS,
   SOCK_CLOEXEC,
   SOCK_DGRAM,
   SOCK_NONBLOCK,
+  SOL_SOCKET,
 } from "../io/linux/constants.ts";
+import {
+  CONTROL_SLOT,
+  IOVEC_BYTES,
+  MSG_CONTROL,
+  MSG_CONTROLLEN,
+  MSG_IOV,
+  MSG_IOVLEN,
+  MSGHDR_BYTES,
+  readTimespec,
+  receiveStamp,
+  TIMESPEC_BYTES,
+} from "../io/linux/msghdr.ts";
+import { ONE } from "../io/linux/bind_socket.ts";
 import { encodeSockaddr, SOCKADDR_BYTES } from "../io/linux/sockaddr.ts";
+import { type Clock, systemClock } from "../time/clock.ts";
+import type { Instant } from "../time/instant.ts";
 import { QueryError, timeoutError } from "./query_error.ts";
 import type { ResolvedAddress, UdpExchange, UdpExchangeOptions } from "./transports.ts";
 
@@ -39,6 +64,14 @@ const POLLIN = 0x001;
 const POLLFD_BYTES = 8;
 /** Receive buffer: any answer worth reading fits. */
 const BUFFER_BYTES = 2048;
+
+// One exchange's memory for recvmsg and clock_gettime: a struct msghdr, its
+// one struct iovec, the control buffer, the data, a struct timespec.
+const IOVEC = MSGHDR_BYTES;
+const CONTROL = IOVEC + IOVEC_BYTES;
+const DATA = CONTROL + CONTROL_SLOT;
+const NOW = DATA + BUFFER_BYTES;
+const MEMORY_BYTES = NOW + TIMESPEC_BYTES;
 
 /** Other `errno` values a query can meet, as the one-line reason shown. */
 const ERRNO_MESSAGES: Record<number, string> = {
@@ -56,8 +89,11 @@ const SYMBOLS = {
   ...ERRNO_SYMBOLS,
   socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
   connect: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
   send: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
-  recv: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
+  recvmsg: { parameters: ["i32", "buffer", "i32"], result: "isize" },
+  memset: { parameters: ["buffer", "i32", "usize"], result: "usize" },
+  clock_gettime: { parameters: ["i32", "buffer"], result: "i32" },
   poll: { parameters: ["buffer", "u64", "i32"], result: "i32", nonblocking: true },
   close: { parameters: ["i32"], result: "i32" },
 } as const;
@@ -73,6 +109,22 @@ function libc(): Libc | null {
     opened = "error" in library ? null : library.symbols;
   }
   return opened;
+}
+
+/**
+ * Whether UDP exchanges go over libc's connected sockets here (Linux, FFI
+ * to libc granted), with kernel receive stamps; Deno's sockets otherwise.
+ *
+ * @returns True when they do.
+ *
+ * @example Usage
+ * ```ts
+ * import { connectedUdpAvailable } from "./connected_udp.ts";
+ * console.log(connectedUdpAvailable() ? "kernel receive stamps" : "clock reads");
+ * ```
+ */
+export function connectedUdpAvailable(): boolean {
+  return libc() !== null;
 }
 
 /** One address's socket, or why it has none any more. */
@@ -114,8 +166,9 @@ export async function connectedUdpExchange<T>(
   const symbols = libc();
   if (symbols === null) return null;
   const peers = addresses.map((address) => connect(symbols, address, options.port));
+  const memory = new ExchangeMemory(symbols, options.clock);
   try {
-    const sent = options.clock.now();
+    const sent = memory.now();
     const payload = options.request(sent);
     for (const peer of peers) {
       if (peer.failure !== null) continue;
@@ -123,7 +176,6 @@ export async function connectedUdpExchange<T>(
         peer.failure = { errno: readErrno(symbols) };
       }
     }
-    const buffer = new Uint8Array(BUFFER_BYTES);
     const pollfds = new Uint8Array(POLLFD_BYTES * peers.length);
     const view = new DataView(pollfds.buffer);
     for (;;) {
@@ -137,19 +189,20 @@ export async function connectedUdpExchange<T>(
         view.setInt16(i * POLLFD_BYTES + 6, 0, true);
       });
       const ready = await symbols.poll(pollfds, BigInt(live.length), remaining);
-      const received = options.clock.now();
+      const polled = options.clock.now();
       if (ready <= 0) continue;
       for (const [i, peer] of live.entries()) {
         if (view.getInt16(i * POLLFD_BYTES + 6, true) === 0) continue;
-        // Read every datagram waiting: an error (a refusal) comes out of recv too.
+        // Read every datagram waiting: an error (a refusal) comes out of recvmsg too.
         for (;;) {
-          const count = Number(symbols.recv(peer.fd, buffer, BigInt(buffer.length), MSG_DONTWAIT));
+          const count = memory.receive(peer.fd);
           if (count < 0) {
             const errno = readErrno(symbols);
             if (errno !== EAGAIN) peer.failure = { errno };
             break;
           }
-          const bytes = buffer.slice(0, count);
+          const bytes = memory.data(count);
+          const received = memory.stamp() ?? polled;
           const value = options.accept(bytes, received);
           if (value !== undefined) return { value, bytes, sent, received };
         }
@@ -160,6 +213,60 @@ export async function connectedUdpExchange<T>(
   }
 }
 
+/**
+ * One exchange's memory for `recvmsg` and `clock_gettime`, and the reads
+ * of the system clock (through libc) when the exchange's clock is it.
+ */
+class ExchangeMemory {
+  readonly #symbols: Libc;
+  readonly #clock: Clock;
+  /** Whether the clock is CLOCK_REALTIME, the kernel stamps' clock. */
+  readonly #kernelTime: boolean;
+  readonly #bytes = new Uint8Array(MEMORY_BYTES);
+  readonly #view = new DataView(this.#bytes.buffer);
+  readonly #now = this.#bytes.subarray(NOW);
+
+  constructor(symbols: Libc, clock: Clock) {
+    this.#symbols = symbols;
+    this.#clock = clock;
+    this.#kernelTime = clock === systemClock;
+    // memset(p, 0, 0) returns p: the buffer's address (its backing store never moves).
+    const base = BigInt(symbols.memset(this.#bytes, 0, 0n));
+    const view = this.#view;
+    view.setBigUint64(MSG_IOV, base + BigInt(IOVEC), true);
+    view.setBigUint64(MSG_IOVLEN, 1n, true);
+    view.setBigUint64(MSG_CONTROL, base + BigInt(CONTROL), true);
+    view.setBigUint64(IOVEC, base + BigInt(DATA), true);
+    view.setBigUint64(IOVEC + 8, BigInt(BUFFER_BYTES), true);
+  }
+
+  /** The send instant: CLOCK_REALTIME read now through libc, or the clock's reading. */
+  now(): Instant {
+    if (this.#kernelTime && this.#symbols.clock_gettime(CLOCK_REALTIME, this.#now) === 0) {
+      return readTimespec(this.#view, NOW);
+    }
+    return this.#clock.now();
+  }
+
+  /** One `recvmsg` without blocking: the bytes received, or −1 (see errno). */
+  receive(fd: number): number {
+    this.#view.setBigUint64(MSG_CONTROLLEN, BigInt(CONTROL_SLOT), true);
+    return Number(this.#symbols.recvmsg(fd, this.#bytes, MSG_DONTWAIT));
+  }
+
+  /** A copy of the datagram just received. */
+  data(count: number): Uint8Array {
+    return this.#bytes.slice(DATA, DATA + Math.min(count, BUFFER_BYTES));
+  }
+
+  /** The kernel's receive stamp of the datagram just received, on the system clock only. */
+  stamp(): Instant | null {
+    if (!this.#kernelTime) return null;
+    const length = this.#view.getUint32(MSG_CONTROLLEN, true);
+    return receiveStamp(this.#view, CONTROL, length);
+  }
+}
+
 /** A non-blocking UDP socket connected to one address, or its failure. */
 function connect(symbols: Libc, address: ResolvedAddress, port: number): Peer {
   const sockaddr = new Uint8Array(SOCKADDR_BYTES);
@@ -167,6 +274,8 @@ function connect(symbols: Libc, address: ResolvedAddress, port: number): Peer {
   if (encoded === null) return { fd: -1, failure: { errno: 97 } };
   const fd = symbols.socket(encoded.family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return { fd, failure: { errno: readErrno(symbols) } };
+  // Without the stamp (an old kernel) the receive instant is read after poll.
+  symbols.setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, ONE, ONE.length);
   if (symbols.connect(fd, sockaddr, encoded.length) < 0) {
     return { fd, failure: { errno: readErrno(symbols) } };
   }

@@ -37,25 +37,26 @@ import {
   SOCK_DGRAM,
   SOL_SOCKET,
 } from "./constants.ts";
+import {
+  CONTROL_SLOT,
+  IOVEC_BYTES,
+  MMSGHDR_BYTES,
+  MSG_CONTROL,
+  MSG_CONTROLLEN,
+  MSG_IOV,
+  MSG_IOVLEN,
+  MSG_LEN,
+  MSG_NAME,
+  MSG_NAMELEN,
+  readTimespec,
+  receiveStamp,
+  TIMESPEC_BYTES,
+} from "./msghdr.ts";
 import { type EpollLoop, type EpollTarget, MAX_AT_ONCE_PER_TURN } from "./epoll_loop.ts";
 import { SOCKADDR_BYTES, sockaddrHostname, sockaddrPort } from "./sockaddr.ts";
 
-// struct mmsghdr and struct iovec on LP64 Linux (x86_64, aarch64).
-const MMSGHDR_BYTES = 64;
-const MSG_NAME = 0;
-const MSG_NAMELEN = 8;
-const MSG_IOV = 16;
-const MSG_IOVLEN = 24;
-const MSG_CONTROL = 32;
-const MSG_CONTROLLEN = 40;
-const MSG_LEN = 56;
-const IOVEC_BYTES = 16;
+/** Room for one peer address (a struct sockaddr_in6, 28 bytes), 8-byte aligned. */
 const ADDRESS_SLOT = 32;
-// One control message: struct cmsghdr (16 bytes) then a struct timespec (16).
-const CONTROL_SLOT = 32;
-const CMSG_LEVEL = 8;
-const CMSG_TYPE = 12;
-const CMSG_DATA = 16;
 
 // The layout of the one buffer every receive and send uses.
 const SLOTS = 0;
@@ -68,7 +69,6 @@ const RECV_HEADERS = SEND_IOVECS + MAX_BATCH * IOVEC_BYTES;
 const SEND_HEADERS = RECV_HEADERS + MAX_BATCH * MMSGHDR_BYTES;
 /** A struct timespec `clock_gettime` writes the transmit time into. */
 const NOW = SEND_HEADERS + MAX_BATCH * MMSGHDR_BYTES;
-const TIMESPEC_BYTES = 16;
 const MEMORY_BYTES = NOW + TIMESPEC_BYTES;
 
 /**
@@ -254,24 +254,8 @@ export class KernelDatagramSocket implements DatagramEndpoint, DatagramBatch, Ep
    * @returns The instant.
    */
   receivedAt(i: number): Instant {
-    const view = this.#view;
-    const header = RECV_HEADERS + i * MMSGHDR_BYTES;
-    const control = CONTROLS + i * CONTROL_SLOT;
-    if (
-      view.getUint32(header + MSG_CONTROLLEN, true) < CONTROL_SLOT ||
-      view.getInt32(control + CMSG_LEVEL, true) !== SOL_SOCKET ||
-      view.getInt32(control + CMSG_TYPE, true) !== SO_TIMESTAMPNS
-    ) return this.#clock.now();
-    return this.#timespecAt(control + CMSG_DATA);
-  }
-
-  /** The struct timespec at `offset` of the buffer, as an instant. */
-  #timespecAt(offset: number): Instant {
-    const view = this.#view;
-    return {
-      seconds: view.getUint32(offset, true) + view.getInt32(offset + 4, true) * 2 ** 32,
-      nanos: view.getUint32(offset + 8, true),
-    };
+    const length = this.#view.getUint32(RECV_HEADERS + i * MMSGHDR_BYTES + MSG_CONTROLLEN, true);
+    return receiveStamp(this.#view, CONTROLS + i * CONTROL_SLOT, length) ?? this.#clock.now();
   }
 
   /**
@@ -285,7 +269,7 @@ export class KernelDatagramSocket implements DatagramEndpoint, DatagramBatch, Ep
     if (this.#loop.libc.symbols.clock_gettime(CLOCK_REALTIME, this.#now) !== 0) {
       return this.#clock.now();
     }
-    return this.#timespecAt(NOW);
+    return readTimespec(this.#view, NOW);
   }
 
   /**
