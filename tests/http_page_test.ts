@@ -15,6 +15,7 @@ const aheadClock: Clock = {
     const { seconds, nanos } = systemClock.now();
     return { seconds: seconds + SERVER_AHEAD_S, nanos };
   },
+  seconds: () => systemClock.seconds() + SERVER_AHEAD_S,
   monotonicNanos: () => systemClock.monotonicNanos(),
 };
 

@@ -50,7 +50,7 @@ Deno.test("OneShotService.payload() caches whole-second payloads for their secon
   let now = { seconds: 10, nanos: 0 };
   let renders = 0;
   const service = new OneShotService(
-    { now: () => now, monotonicNanos: () => 0 },
+    { now: () => now, seconds: () => now.seconds, monotonicNanos: () => 0 },
     () => new Uint8Array([++renders]),
   );
   strictEqual(service.payload()[0], 1);

@@ -147,7 +147,7 @@ Deno.test("SessionProtocol.answer() reads a request out of a larger buffer", () 
 Deno.test("SessionProtocol.answer() serves whole-second answers fresh each second", () => {
   let now = { seconds: 100, nanos: 0 };
   const p = new SessionProtocol({
-    clock: { now: () => now, monotonicNanos: () => 0 },
+    clock: { now: () => now, seconds: () => now.seconds, monotonicNanos: () => 0 },
     defaultFormat: getFormat("go")!,
     defaultZone: UTC,
   });

@@ -155,14 +155,13 @@ export function smearedClock(
   leaps: { readonly entries: readonly LeapSecond[] },
   kernel: KernelClock | null = null,
 ): Clock {
-  return {
-    now(): Instant {
-      const table = leaps.entries;
-      const reading = readLeapAware(clock, table, kernel);
-      return smearedInstant(reading.instant, table, reading);
-    },
-    monotonicNanos: () => clock.monotonicNanos(),
+  const now = (): Instant => {
+    const table = leaps.entries;
+    const reading = readLeapAware(clock, table, kernel);
+    return smearedInstant(reading.instant, table, reading);
   };
+  // The smeared second is not the clock's: seconds() reads it in full.
+  return { now, seconds: () => now().seconds, monotonicNanos: () => clock.monotonicNanos() };
 }
 
 /**

@@ -62,9 +62,10 @@ export class OneShotService {
 
   /** The payload for now. */
   payload(): Uint8Array {
-    const now = this.#clock.now();
-    if (!this.#wholeSeconds) return this.#render(now);
-    if (now.seconds !== this.#second) {
+    if (!this.#wholeSeconds) return this.#render(this.#clock.now());
+    // The clock is read in full only when the second has changed.
+    if (this.#clock.seconds() !== this.#second) {
+      const now = this.#clock.now();
       this.#payload = this.#render(now);
       this.#second = now.seconds;
     }

@@ -37,6 +37,7 @@
 
 import { MAX_REQUEST_BYTES } from "./request_framer.ts";
 import type { Clock } from "../../time/clock.ts";
+import { NANOS_PER_SECOND } from "../../time/instant.ts";
 import {
   FORMATS,
   getFormat,
@@ -291,6 +292,14 @@ export class SessionProtocol {
 
   /** Renders now; whole-second formats are served from a per-second cache. */
   #timeIn(format: TimeFormat, zone: Zone): string {
+    if (format.resolutionNanos >= NANOS_PER_SECOND) {
+      // Answered before this second? One cheap read of the second says.
+      const second = this.#clock.seconds();
+      if (this.#kernel === null || !nearInsertion(second, this.#renderContext().leapSeconds!)) {
+        const cached = this.#answers.get(answerKey(format, zone));
+        if (cached !== undefined && cached.second === second) return cached.text;
+      }
+    }
     let now = this.#clock.now();
     if (this.#kernel !== null && nearInsertion(now.seconds, this.#renderContext().leapSeconds!)) {
       const reading = readLeapAware(this.#clock, this.#context.leapSeconds!, this.#kernel);
@@ -300,10 +309,10 @@ export class SessionProtocol {
         return format.render(now, zone, this.#clock.monotonicNanos(), context);
       }
     }
-    if (format.resolutionNanos < 1_000_000_000) {
+    if (format.resolutionNanos < NANOS_PER_SECOND) {
       return format.render(now, zone, this.#clock.monotonicNanos(), this.#renderContext());
     }
-    const key = format.zoned ? format.name + " " + zone.name : format.name;
+    const key = answerKey(format, zone);
     const cached = this.#answers.get(key);
     if (cached !== undefined && cached.second === now.seconds) return cached.text;
     const text = format.render(now, zone, 0, this.#renderContext());
@@ -360,4 +369,9 @@ function equalsLowerAscii(bytes: Uint8Array, start: number, word: string): boole
     if ((byte >= 65 && byte <= 90 ? byte + 32 : byte) !== word.charCodeAt(i)) return false;
   }
   return true;
+}
+
+/** The key of an answer cached for a second: the format, and the zone if it shows one. */
+function answerKey(format: TimeFormat, zone: Zone): string {
+  return format.zoned ? format.name + " " + zone.name : format.name;
 }
