@@ -50,7 +50,8 @@ export const BENCH_HELP = `Usage: deno task bench [flags]
 
 Starts clockd (a fresh process per workload), drives it over 127.0.0.1 from
 several load-generator processes, and prints one table: ops/s, latency p50 and
-p99, errors, the server's RSS, and the idle workload's bytes per session.
+p99, errors, the server's RSS, CPU time per answer (clockd's, every thread, and
+the load processes'), and the idle workload's bytes per session.
 
 Workloads (closed loop: each client waits for its answer before asking again):
 ${
@@ -86,7 +87,10 @@ Pipelined ops are answer lines (${PIPELINE_DEPTH} per batch); its latencies are 
 roughtime-udp verifies each client's first answer and one in 1000 in full (after timing
 it) with the public key clockd logs at startup (--log-level info, as by default here).
 Idle latencies are every ask, before and after the silence. Server RSS is the highest
-VmRSS sampled while loaded (idle: at the end of the silence, every session held).`;
+VmRSS sampled while loaded (idle: at the end of the silence, every session held).
+CPU per answer is user + system time in the measured window over the answers in it:
+the server and the load processes share the cores, so ops/s is about the cores over
+the two together.`;
 
 function number(flag: string, text: string, min: number, integer: boolean): number {
   const value = Number(text);

@@ -18,6 +18,7 @@
  * @module
  */
 
+import process from "node:process";
 import { buildNtpRequest } from "../src/protocols/ntp/client.ts";
 import { systemClock } from "../src/time/clock.ts";
 import type { Client } from "./clients/_io.ts";
@@ -119,7 +120,7 @@ export async function runWorker(
     watchdog.stop();
     for (const session of sessions) session.close();
     const held = answered.filter(Boolean).length;
-    report({ event: "result", ...summary(tally, 0, held) });
+    report({ event: "result", ...summary(tally, 0, held, null) });
     return;
   }
   const watchdog = new Watchdog(spec.timeoutMs);
@@ -131,12 +132,30 @@ export async function runWorker(
   const start = performance.now();
   tally.from = start + spec.warmupSeconds * 1000;
   tally.to = tally.from + spec.seconds * 1000;
+  const cpu = cpuInWindow(tally.from, tally.to);
   await Promise.all(clients.map((client) => client.run()));
   watchdog.stop();
-  report({ event: "result", ...summary(tally, spec.seconds, ready.filter(Boolean).length) });
+  const held = ready.filter(Boolean).length;
+  report({ event: "result", ...summary(tally, spec.seconds, held, await cpu) });
 }
 
-function summary(tally: Tally, windowSeconds: number, held: number): WorkerResult {
+/** This process's CPU seconds between two `performance.now()` instants, sampled by timers. */
+async function cpuInWindow(from: number, to: number): Promise<number> {
+  const at = (instant: number) =>
+    new Promise<NodeJS.CpuUsage>((resolve) =>
+      setTimeout(() => resolve(process.cpuUsage()), Math.max(0, instant - performance.now()))
+    );
+  const start = await at(from);
+  const end = await at(to);
+  return (end.user - start.user + end.system - start.system) / 1e6;
+}
+
+function summary(
+  tally: Tally,
+  windowSeconds: number,
+  held: number,
+  cpuSeconds: number | null,
+): WorkerResult {
   return {
     ops: tally.ops,
     windowSeconds,
@@ -146,6 +165,7 @@ function summary(tally: Tally, windowSeconds: number, held: number): WorkerResul
     held,
     stale: tally.stale,
     verified: tally.verified,
+    cpuSeconds,
   };
 }
 

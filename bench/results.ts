@@ -54,6 +54,10 @@ export interface WorkloadResult {
   verified: number;
   /** Server RSS: the highest sample while loaded (idle: while held), bytes. */
   serverRssBytes: number | null;
+  /** clockd's CPU time (user + system, every thread) per answer in the measured window, µs; null for idle. */
+  serverCpuUsPerOp: number | null;
+  /** The load processes' CPU time per answer in the measured window, µs; null for idle. */
+  loadCpuUsPerOp: number | null;
   /** Idle workload figures; null for the others. */
   idle: IdleFigures | null;
 }
@@ -76,6 +80,8 @@ export interface MergedResults {
   stale: number;
   /** Sum of fully verified answers. */
   verified: number;
+  /** Sum of the processes' CPU seconds in the window; null when any did not say. */
+  cpuSeconds: number | null;
 }
 
 /**
@@ -90,6 +96,7 @@ export interface MergedResults {
  * const empty = { count: 0, min: 0, max: 0, sum: 0, buckets: [] };
  * const one = {
  *   ops: 10, windowSeconds: 2, errors: 0, firstError: null, histogram: empty, held: 1, stale: 0, verified: 0,
+ *   cpuSeconds: 0.5,
  * };
  * if (mergeResults([one, one]).opsPerSecond !== 10) throw new Error("5/s twice");
  * ```
@@ -105,6 +112,7 @@ export function mergeResults(results: readonly WorkerResult[]): MergedResults {
     held: 0,
     stale: 0,
     verified: 0,
+    cpuSeconds: results.length === 0 ? null : 0,
   };
   for (const result of results) {
     merged.ops += result.ops;
@@ -114,6 +122,9 @@ export function mergeResults(results: readonly WorkerResult[]): MergedResults {
     merged.held += result.held;
     merged.stale += result.stale;
     merged.verified += result.verified;
+    merged.cpuSeconds = merged.cpuSeconds === null || result.cpuSeconds === null
+      ? null
+      : merged.cpuSeconds + result.cpuSeconds;
     histogram.merge(LatencyHistogram.fromJSON(result.histogram));
   }
   return merged;
@@ -158,6 +169,8 @@ export function notRun(
     stale: 0,
     verified: 0,
     serverRssBytes: null,
+    serverCpuUsPerOp: null,
+    loadCpuUsPerOp: null,
     idle: null,
   };
 }

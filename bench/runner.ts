@@ -8,6 +8,7 @@
 
 import type { BenchArgs } from "./cli.ts";
 import { parseOpenFileLimit, processesFor, RESERVED_FDS, splitClients } from "./fanout.ts";
+import { cpuSeconds } from "./cpu_time.ts";
 import { type ChildProcesses, LoadProcess } from "./load_process.ts";
 import { mergeResults, notRun, type WorkloadResult } from "./results.ts";
 import { findListener, readProcFile, residentBytes, startServer } from "./server.ts";
@@ -142,6 +143,8 @@ export async function runWorkload(
       if (rss !== null && (rssPeak === null || rss > rssPeak)) rssPeak = rss;
     }, RSS_SAMPLE_MS);
     let messages: WorkerMessage[];
+    // clockd's CPU time in the measured window (the load processes report their own).
+    const serverCpu = idle ? null : cpuWindow(server.pid, options.warmupSeconds, options.seconds);
     try {
       await Promise.all(workers.map((w) => w.go()));
       const runMs = (idle ? 0 : (options.warmupSeconds + options.seconds) * 1000) +
@@ -160,6 +163,9 @@ export async function runWorkload(
     });
     const merged = mergeResults(results);
     const measured = merged.histogram.count > 0;
+    const used = serverCpu === null ? null : await serverCpu;
+    const perOp = (seconds: number | null) =>
+      seconds === null || merged.ops === 0 ? null : seconds * 1e6 / merged.ops;
     return {
       workload: workload.name,
       clients,
@@ -176,6 +182,8 @@ export async function runWorkload(
       stale: merged.stale,
       verified: merged.verified,
       serverRssBytes: idle ? rssHeld : rssPeak,
+      serverCpuUsPerOp: perOp(used),
+      loadCpuUsPerOp: idle ? null : perOp(merged.cpuSeconds),
       idle: idle
         ? {
           held: merged.held,
@@ -200,4 +208,17 @@ export async function runWorkload(
     await server.stop();
     children.deleteServer(server);
   }
+}
+
+/**
+ * Samples clockd's CPU time when the measured window opens (after the
+ * warm-up) and when it closes; resolves with what it used in it, seconds
+ * (null when unreadable).
+ */
+async function cpuWindow(pid: number, warmupSeconds: number, seconds: number) {
+  await sleep(warmupSeconds * 1000);
+  const start = await cpuSeconds(pid);
+  await sleep(seconds * 1000);
+  const end = await cpuSeconds(pid);
+  return start === null || end === null ? null : end - start;
 }

@@ -106,6 +106,22 @@ export function formatBytes(bytes: number | null): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }
 
+/**
+ * Formats CPU time per answer, µs with one decimal.
+ *
+ * @param micros The time, or null.
+ * @returns E.g. `11.6 µs`, or `-`.
+ *
+ * @example Usage
+ * ```ts
+ * import { formatCpu } from "./table.ts";
+ * if (formatCpu(11.64) !== "11.6 µs" || formatCpu(null) !== "-") throw new Error();
+ * ```
+ */
+export function formatCpu(micros: number | null): string {
+  return micros === null || !Number.isFinite(micros) ? "-" : `${micros.toFixed(1)} µs`;
+}
+
 /** The columns of the benchmark's table. */
 export const RESULT_COLUMNS: readonly Column[] = [
   { title: "workload" },
@@ -115,6 +131,8 @@ export const RESULT_COLUMNS: readonly Column[] = [
   { title: "p99", align: "right" },
   { title: "errors", align: "right" },
   { title: "server RSS", align: "right" },
+  { title: "CPU/op server", align: "right" },
+  { title: "CPU/op load", align: "right" },
   { title: "bytes/idle session", align: "right" },
 ];
 
@@ -146,6 +164,8 @@ export function renderResults(results: readonly WorkloadResult[]): string {
         us(result.p99Us),
         ran ? result.errors.toLocaleString("en-US") : "-",
         formatBytes(result.serverRssBytes),
+        formatCpu(result.serverCpuUsPerOp),
+        formatCpu(result.loadCpuUsPerOp),
         formatBytes(result.idle?.bytesPerSession ?? null),
       ];
     }),

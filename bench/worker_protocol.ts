@@ -53,6 +53,8 @@ export interface WorkerResult {
   stale: number;
   /** Answers fully verified (Roughtime signatures and Merkle path), whenever they came. */
   verified: number;
+  /** CPU seconds (user + system) this process used in the measured window; null for `idle`. */
+  cpuSeconds: number | null;
 }
 
 /** A line a load process prints on stdout. */

@@ -181,6 +181,7 @@ Deno.test("mergeResults() adds up the load processes' reports", () => {
     held: 8,
     stale: 1,
     verified: 2,
+    cpuSeconds: ops / 1000,
   });
   const merged = mergeResults([
     report([10, 20], 100, 0, null),
@@ -194,6 +195,8 @@ Deno.test("mergeResults() adds up the load processes' reports", () => {
   assert.equal(merged.held, 24);
   assert.equal(merged.stale, 3);
   assert.equal(merged.verified, 6);
+  assert.equal(merged.cpuSeconds, 0.46);
+  assert.equal(mergeResults([{ ...report([1], 1, 0, null), cpuSeconds: null }]).cpuSeconds, null);
   assert.equal(merged.histogram.count, 4);
   assert.equal(merged.histogram.percentile(50), 20);
   assert.equal(merged.histogram.max, 40);
@@ -309,6 +312,8 @@ Deno.test("renderResults() renders ran, idle, not-run and failed rows", () => {
     stale: 0,
     verified: 0,
     serverRssBytes: 64 * 1024 * 1024,
+    serverCpuUsPerOp: 11.64,
+    loadCpuUsPerOp: 25.05,
     idle: null,
     ...fields,
   });
@@ -319,6 +324,8 @@ Deno.test("renderResults() renders ran, idle, not-run and failed rows", () => {
       clients: 10_000,
       opsPerSecond: null,
       errors: 3,
+      serverCpuUsPerOp: null,
+      loadCpuUsPerOp: null,
       idle: { held: 9997, rssBeforeBytes: 1, rssHeldBytes: 2, bytesPerSession: 4321.4 },
     }),
     row({ workload: "ntp", clients: 16, status: "skipped", reason: "no listener", p50Us: null }),
@@ -327,12 +334,12 @@ Deno.test("renderResults() renders ran, idle, not-run and failed rows", () => {
   assert.equal(
     text,
     [
-      "workload     clients    ops/s     p50      p99  errors  server RSS  bytes/idle session",
-      "-----------  -------  -------  ------  -------  ------  ----------  ------------------",
-      "session-tcp       64  100,000  450 µs  12.6 ms       0    64.0 MiB                   -",
-      "idle          10,000        -  450 µs  12.6 ms       3    64.0 MiB             4,321 B",
-      "ntp               16  skipped       -  12.6 ms       -    64.0 MiB                   -",
-      "time-udp          16   failed  450 µs        -       -    64.0 MiB                   -",
+      "workload     clients    ops/s     p50      p99  errors  server RSS  CPU/op server  CPU/op load  bytes/idle session",
+      "-----------  -------  -------  ------  -------  ------  ----------  -------------  -----------  ------------------",
+      "session-tcp       64  100,000  450 µs  12.6 ms       0    64.0 MiB        11.6 µs      25.1 µs                   -",
+      "idle          10,000        -  450 µs  12.6 ms       3    64.0 MiB              -            -             4,321 B",
+      "ntp               16  skipped       -  12.6 ms       -    64.0 MiB        11.6 µs      25.1 µs                   -",
+      "time-udp          16   failed  450 µs        -       -    64.0 MiB        11.6 µs      25.1 µs                   -",
       "",
     ].join("\n"),
   );
@@ -355,6 +362,8 @@ Deno.test("renderReport() says how many Roughtime answers were verified, or why 
     stale: 0,
     verified,
     serverRssBytes: null,
+    serverCpuUsPerOp: null,
+    loadCpuUsPerOp: null,
     idle: null,
   });
   const report = (verified: number): BenchReport => ({
@@ -880,6 +889,12 @@ Deno.test({
       assert.ok(row.ops > 0, `${row.workload} got answers`);
       assert.ok(row.p50Us !== null && row.p99Us !== null && row.p99Us >= row.p50Us);
       assert.ok(row.serverRssBytes !== null && row.serverRssBytes > 0, "server RSS read");
+      if (row.workload !== "idle") {
+        assert.ok(row.serverCpuUsPerOp !== null && row.serverCpuUsPerOp > 0, "server CPU read");
+        assert.ok(row.loadCpuUsPerOp !== null && row.loadCpuUsPerOp > 0, "load CPU read");
+      } else {
+        assert.equal(row.serverCpuUsPerOp, null);
+      }
       if (row.workload === "roughtime-udp") {
         assert.ok(row.verified > 0, "answers verified with the key from clockd's startup line");
       }
