@@ -15,6 +15,7 @@ import {
   SmearedClockStatus,
   smearedInstant,
   smearedNtpState,
+  smearedStamps,
   smearOffsetNanos,
 } from "../src/time/leap_smear.ts";
 import { LEAP_SECONDS, type LeapSecond } from "../src/time/leap_table.ts";
@@ -170,6 +171,30 @@ Deno.test("smearedClock() asks the kernel near an insertion and smears its readi
   // Without a kernel the repeated second smears like the first.
   const blind = smearedClock(fixedClock({ seconds: L2016 - 1, nanos: 0 }), leaps);
   assert.deepEqual(blind.now(), { seconds: 1_483_228_798, nanos: 500_017_360 });
+});
+
+Deno.test("smearedStamps() reads the smeared clock for a stamp in the repeated second", () => {
+  const leaps = new LeapSeconds();
+  const kernel = oopKernel(); // now: 23:59:60.5, the second copy
+  const smear = smearedStamps(
+    smearedClock(fixedClock({ seconds: L2016, nanos: 100 }), leaps, kernel),
+    leaps,
+  );
+  // A receive stamp taken during the second copy shows 23:59:59.4: smeared as
+  // the first copy it would be a second behind the answers before it.
+  const stamp = { seconds: L2016 - 1, nanos: 400_000_000 };
+  const asFirstCopy = smearedInstant(stamp, LEAP_SECONDS);
+  const endOfFirstCopy = smearedInstant({ seconds: L2016 - 1, nanos: 999_999_999 }, LEAP_SECONDS);
+  const smeared = smear(stamp);
+  assert.deepEqual(smeared, { seconds: L2016, nanos: 0 }, "the leap-aware reading of now");
+  assert.equal(kernel.reads, 1);
+  const nanos = (i: Instant) => BigInt(i.seconds) * 1_000_000_000n + BigInt(i.nanos);
+  assert.ok(nanos(smeared) > nanos(endOfFirstCopy), "after every first-copy instant");
+  assert.ok(nanos(asFirstCopy) < nanos(endOfFirstCopy), "what the stamp alone would give");
+  // Away from the leap a stamp is smeared as it is, and the kernel is not asked.
+  const noon = { seconds: L2016 - 21_600, nanos: 0 };
+  assert.deepEqual(smear(noon), smearedInstant(noon, LEAP_SECONDS));
+  assert.equal(kernel.reads, 1);
 });
 
 const STATE: NtpServerState = {

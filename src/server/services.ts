@@ -26,7 +26,7 @@ import type { Clock } from "../time/clock.ts";
 import type { ClockStatus } from "../time/clock_status.ts";
 import type { Instant } from "../time/instant.ts";
 import type { LeapSeconds } from "../time/leap_seconds.ts";
-import { smearedClock, SmearedClockStatus, smearedInstant } from "../time/leap_smear.ts";
+import { smearedClock, SmearedClockStatus, smearedStamps } from "../time/leap_smear.ts";
 import { timeData, timeDataFields } from "../time/time_data.ts";
 import { addRateGauges, admissionsFor } from "./admissions.ts";
 import { addClockGauges } from "./clock_gauges.ts";
@@ -169,11 +169,9 @@ export function createServices(config: ServeConfig, options: ServiceOptions): Se
   const time = new OneShotService(clock, encodeRfc868);
   const ntp = new NtpService(clock, clockStatus);
   // The smear listener: the same clock, smeared around leaps, never announcing one.
-  const smeared = (instant: Instant) => smearedInstant(instant, leapSeconds.entries);
-  const smearNtp = new NtpService(
-    smearedClock(clock, leapSeconds, clockStatus.kernelClock),
-    new SmearedClockStatus(clockStatus, leapSeconds),
-  );
+  const smearClock = smearedClock(clock, leapSeconds, clockStatus.kernelClock);
+  const smeared = smearedStamps(smearClock, leapSeconds);
+  const smearNtp = new NtpService(smearClock, new SmearedClockStatus(clockStatus, leapSeconds));
   let requireSync = config.healthzRequiresSync;
   const http = createHttpService({
     clock,

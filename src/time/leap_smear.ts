@@ -20,7 +20,7 @@
 import type { Clock } from "./clock.ts";
 import { type Instant, NANOS_PER_SECOND } from "./instant.ts";
 import type { KernelClock } from "./kernel_clock.ts";
-import { readLeapAware } from "./leap_reading.ts";
+import { nearInsertion, readLeapAware } from "./leap_reading.ts";
 import { leapAt, type LeapSecond } from "./leap_table.ts";
 import { NtpLeap } from "../protocols/ntp/constants.ts";
 import type { NtpServerState } from "../protocols/ntp/server_state.ts";
@@ -133,8 +133,8 @@ export function smearedInstant(
  * (see `leap_reading.ts`), so the smeared time never steps back; without a
  * kernel it does, by about a second, once.
  *
- * Kernel receive timestamps (SO_TIMESTAMPNS) bypass this clock: pass them
- * through {@linkcode smearedInstant} too.
+ * Kernel receive timestamps (SO_TIMESTAMPNS) and transmit times read by the
+ * engine bypass this clock: pass them through {@linkcode smearedStamps}.
  *
  * @param clock The host clock.
  * @param leaps The table in force (a `LeapSeconds`), read on every call.
@@ -162,6 +162,39 @@ export function smearedClock(
   };
   // The smeared second is not the clock's: seconds() reads it in full.
   return { now, seconds: () => now().seconds, monotonicNanos: () => clock.monotonicNanos() };
+}
+
+/**
+ * Smears instants the engine read without this clock: the kernel's receive
+ * stamps and the transmit time read just before an answer leaves. Away from
+ * an insertion that is {@linkcode smearedInstant}. Within a second of one, a
+ * stamp showing 23:59:59 cannot say which copy it is, and taking the wrong one
+ * would put the smeared time a second back; there the smeared clock is read
+ * instead, leap-aware, microseconds after the stamp was taken.
+ *
+ * @param smeared The smear listener's clock ({@linkcode smearedClock}).
+ * @param leaps The table in force (a `LeapSeconds`), read on every call.
+ * @returns The smearing of one stamp.
+ *
+ * @example Usage
+ * ```ts
+ * import { smearedClock, smearedStamps } from "./leap_smear.ts";
+ * import { fixedClock } from "./clock.ts";
+ * import { LeapSeconds } from "./leap_seconds.ts";
+ * const leaps = new LeapSeconds();
+ * const smear = smearedStamps(smearedClock(fixedClock({ seconds: 0, nanos: 0 }), leaps), leaps);
+ * const stamp = { seconds: 1_700_000_000, nanos: 5 }; // no leap near: unchanged
+ * if (smear(stamp).nanos !== 5) throw new Error();
+ * ```
+ */
+export function smearedStamps(
+  smeared: Clock,
+  leaps: { readonly entries: readonly LeapSecond[] },
+): (stamp: Instant) => Instant {
+  return (stamp) => {
+    const table = leaps.entries;
+    return nearInsertion(stamp.seconds, table) ? smeared.now() : smearedInstant(stamp, table);
+  };
 }
 
 /**
