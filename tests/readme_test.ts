@@ -77,6 +77,13 @@ const EXCLUDED: ReadonlyMap<string, string> = new Map([
     "a benchmark against the Go server outside this repository: minutes of load, never in tests",
   ],
   [
+    "SERVER='deno task --quiet start --ntp 127.0.0.1:{port} --ntp-sync always --udp-rate off' \\\n" +
+    "LOAD='/tmp/clockd-bench/loadgen -mode ntp -addr 127.0.0.1:{port} -c 16 -d 5s' " +
+    "bench/cpu_per_answer.sh",
+    "drives clockd with the Go load generator from outside this repository (built by " +
+    "../shared/bench/build.sh); cpu_per_answer_test.ts runs the script against clockd",
+  ],
+  [
     "deno task bench --workloads http-json,roughtime-udp",
     "seconds of load per workload; bench_test.ts runs every workload, shortened",
   ],
