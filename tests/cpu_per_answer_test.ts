@@ -6,21 +6,12 @@
 
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
+import { hasProgram } from "./_host.ts";
 
 const SCRIPT = fileURLToPath(new URL("../bench/cpu_per_answer.sh", import.meta.url));
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
-/** Whether a command is on the PATH. */
-function has(command: string): boolean {
-  try {
-    return new Deno.Command("sh", { args: ["-c", `command -v ${command}`], stdout: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-}
-
-const MISSING = ["ss", "python3", "getconf"].filter((command) => !has(command));
+const MISSING = ["ss", "python3", "getconf"].filter((command) => !hasProgram(command));
 const SERVER = `${Deno.execPath()} run --allow-net --allow-env --allow-read --allow-ffi ` +
   `main.ts serve --session 127.0.0.1:{port} --workers 1 --tcp-rate off --log-level warning`;
 
