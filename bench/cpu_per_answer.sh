@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # CPU time per answer of a server under a load command, and of the load command itself: user and
 # system time of every process of the server's group (clockd's workers are threads of one process;
-# a forking server's children count too) over the load's run, divided by the answers the load
+# a forking server's children count too, running or waited for) over the load's run, divided by the answers the load
 # reports. On a machine whose cores the two share, ops/s is about the cores over the two together,
 # so this says which side bounds a rate, and how far the server is from a peer or a floor.
 #
@@ -41,7 +41,8 @@ ticks() {
   for pid in $(ps -eo pid=,pgid= | awk -v g="$group" '$2 == g { print $1 }'); do
     fields=$(cut -d')' -f2 "/proc/$pid/stat" 2>/dev/null) || continue
     set -- $fields
-    user=$((user + ${12})) system=$((system + ${13}))
+    # utime, stime, and cutime, cstime: children it has waited for (a server forking per connection)
+    user=$((user + ${12} + ${14})) system=$((system + ${13} + ${15}))
   done
   echo "$user $system"
 }

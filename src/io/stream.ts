@@ -84,6 +84,12 @@ export interface StreamConn {
   readonly remoteAddr: Deno.NetAddr;
 }
 
+/** What {@linkcode StreamListener.whenAcceptable} calls. */
+export interface AcceptableListener {
+  /** A connection (or an error, or the listener's close) may be there to take. */
+  onAcceptable(): void;
+}
+
 /** What {@linkcode StreamConn.whenReadable} calls. */
 export interface ReadableListener {
   /** The connection may have bytes (or its end, or an error) to read. */
@@ -101,12 +107,43 @@ export interface ReadableListener {
  *   conn.close();
  *   listener.close();
  * }
+ *
+ * // Close every connection as it comes, with no promise per connection.
+ * function refuseAll(listener: StreamListener): void {
+ *   listener.whenAcceptable({
+ *     onAcceptable() {
+ *       for (let conn = listener.tryAccept(); conn !== null; conn = listener.tryAccept()) {
+ *         conn.close();
+ *       }
+ *       listener.whenAcceptable(this);
+ *     },
+ *   });
+ * }
  * void once;
+ * void refuseAll;
  * ```
  */
 export interface StreamListener {
   /** Waits for the next connection; rejects with `BadResource` once closed. */
   accept(): Promise<StreamConn>;
+  /**
+   * Calls `listener.onAcceptable()` once, later (never from within this
+   * call), when {@linkcode StreamListener.tryAccept} would not wait: a
+   * connection or an error is there, or the listener was closed. It may also
+   * call with nothing there; `tryAccept` then returns null. One at a time,
+   * and not with an `accept` in flight.
+   *
+   * @throws {Deno.errors.Busy} With an accept or another listener waiting.
+   */
+  whenAcceptable(listener: AcceptableListener): void;
+  /**
+   * Takes a connection that is there now, without waiting.
+   *
+   * @returns The connection, or null for none now.
+   * @throws {Deno.errors.BadResource} Once closed, and the accept's errors
+   *   (e.g. out of descriptors: the caller backs off, then tries again).
+   */
+  tryAccept(): StreamConn | null;
   /** Stops listening. Idempotent. */
   close(): void;
   /** The address bound. */

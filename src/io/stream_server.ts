@@ -8,7 +8,7 @@
  */
 
 import { logger } from "../ops/log.ts";
-import type { StreamConn, StreamListener } from "./stream.ts";
+import type { AcceptableListener, StreamConn, StreamListener } from "./stream.ts";
 import type { RefuseReason, ServiceCounters } from "../ops/counters.ts";
 import { PROXY_HEADER_TIMEOUT_MS, readProxyHeader } from "./proxied_conn.ts";
 
@@ -92,7 +92,15 @@ export class TcpServer {
   #running = 0;
   #drainWaiters: (() => void)[] = [];
   #closed = false;
-  #wake: (() => void) | null = null;
+  /** Settles {@linkcode TcpServer.serve}'s promise. */
+  #served: (() => void) | null = null;
+  /** The accept backoff's timer, while backing off. */
+  #backoffTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The current backoff (ms; 0: none), failures in this burst, when the last warnings were. */
+  #backoff = 0;
+  #failed = 0;
+  #warnedAt = -Infinity;
+  #recoveredAt = -Infinity;
 
   /**
    * @param listener The bound listener; the server owns it from now on.
@@ -126,53 +134,85 @@ export class TcpServer {
   }
 
   /**
-   * Accepts until {@linkcode TcpServer.close}.
+   * Accepts until {@linkcode TcpServer.close}: every connection there when
+   * the listener is acceptable, each handed to its handler at once, with no
+   * promise per connection.
    *
    * @returns A promise that settles when the loop has stopped.
    */
-  async serve(): Promise<void> {
-    let backoff = 0;
-    let failed = 0;
-    let warnedAt = -Infinity;
-    let recoveredAt = -Infinity;
+  serve(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    const served = new Promise<void>((resolve) => this.#served = resolve);
+    this.#acceptAll();
+    return served;
+  }
+
+  readonly #acceptable: AcceptableListener = { onAcceptable: () => this.#acceptAll() };
+
+  /** Takes every connection there, then waits for more (or backs off after a failure). */
+  #acceptAll(): void {
     while (!this.#closed) {
-      let conn: StreamConn;
+      let conn: StreamConn | null;
       try {
-        conn = await this.#listener.accept();
+        conn = this.#listener.tryAccept();
+        if (conn === null) {
+          this.#listener.whenAcceptable(this.#acceptable);
+          return;
+        }
       } catch (error) {
         if (this.#closed || error instanceof Deno.errors.BadResource) break;
-        backoff = backoff === 0 ? MIN_BACKOFF_MS : Math.min(backoff * 2, MAX_BACKOFF_MS);
-        failed++;
-        // Descriptors free up one at a time, so accept may alternate between
-        // success and failure: warn once per burst, at most every 10 s.
-        if (performance.now() - warnedAt >= ACCEPT_WARNING_INTERVAL_MS) {
-          warnedAt = performance.now();
-          log.warn("{service}: accept failed, backing off: {error}", {
-            service: this.#name,
-            error: String(error),
-          });
-        }
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, backoff);
-          this.#wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.#wake = null;
-        continue;
+        this.#backOff(error);
+        return;
       }
-      if (backoff !== 0 && performance.now() - recoveredAt >= ACCEPT_WARNING_INTERVAL_MS) {
-        recoveredAt = performance.now();
-        log.info("{service}: accepting again after {failed} failed accepts", {
-          service: this.#name,
-          failed,
-        });
-        failed = 0;
-      }
-      backoff = 0;
+      if (this.#backoff !== 0) this.#recovered();
       this.#track(conn);
     }
+    this.#stop();
+  }
+
+  /**
+   * After a failed accept (EMFILE, ENFILE …): try again after a capped
+   * exponential backoff (5 ms → 1 s), warning once per burst.
+   */
+  #backOff(error: unknown): void {
+    this.#backoff = this.#backoff === 0
+      ? MIN_BACKOFF_MS
+      : Math.min(this.#backoff * 2, MAX_BACKOFF_MS);
+    this.#failed++;
+    // Descriptors free up one at a time, so accept may alternate between
+    // success and failure: warn once per burst, at most every 10 s.
+    if (performance.now() - this.#warnedAt >= ACCEPT_WARNING_INTERVAL_MS) {
+      this.#warnedAt = performance.now();
+      log.warn("{service}: accept failed, backing off: {error}", {
+        service: this.#name,
+        error: String(error),
+      });
+    }
+    this.#backoffTimer = setTimeout(() => {
+      this.#backoffTimer = null;
+      this.#acceptAll();
+    }, this.#backoff);
+  }
+
+  /** The first accept after failures: say so (at most every 10 s) and end the backoff. */
+  #recovered(): void {
+    if (performance.now() - this.#recoveredAt >= ACCEPT_WARNING_INTERVAL_MS) {
+      this.#recoveredAt = performance.now();
+      log.info("{service}: accepting again after {failed} failed accepts", {
+        service: this.#name,
+        failed: this.#failed,
+      });
+      this.#failed = 0;
+    }
+    this.#backoff = 0;
+  }
+
+  /** The accept loop has stopped: settle `serve()`. */
+  #stop(): void {
+    if (this.#backoffTimer !== null) clearTimeout(this.#backoffTimer);
+    this.#backoffTimer = null;
+    this.#served?.();
+    this.#served = null;
   }
 
   #track(conn: StreamConn): void {
@@ -269,12 +309,12 @@ export class TcpServer {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#wake?.();
     try {
       this.#listener.close();
     } catch {
       // already closed
     }
+    this.#stop();
   }
 
   /**

@@ -188,12 +188,12 @@ export function createServices(config: ServeConfig, options: ServiceOptions): Se
       tooLarge: udpTooLarge,
     },
     daytime: {
-      tcp: (conn, counters) => daytime.handleConnection(conn, counters),
+      tcp: (conn, counters, ended) => daytime.handleConnection(conn, counters, ended),
       udp: () => daytime.handleDatagram(),
       tooLarge: udpTooLarge,
     },
     time: {
-      tcp: (conn, counters) => time.handleConnection(conn, counters),
+      tcp: (conn, counters, ended) => time.handleConnection(conn, counters, ended),
       udp: () => time.handleDatagram(),
     },
     ntp: {

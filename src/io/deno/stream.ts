@@ -7,7 +7,12 @@
  * @module
  */
 
-import type { ReadableListener, StreamConn, StreamListener } from "../stream.ts";
+import type {
+  AcceptableListener,
+  ReadableListener,
+  StreamConn,
+  StreamListener,
+} from "../stream.ts";
 
 /** How much {@linkcode DenoConn.whenReadable} reads ahead at most. */
 const READ_AHEAD_BYTES = 1024;
@@ -167,17 +172,72 @@ export class DenoListener implements StreamListener {
     this.addr = listener.addr;
   }
 
+  /** A connection accepted ahead by `whenAcceptable()`, not yet taken. */
+  #ahead: DenoConn | null = null;
+  /** The error met accepting ahead, not yet thrown. */
+  #failed: Error | null = null;
+  #waiting = false;
+
   /** Waits for the next connection; rejects with `BadResource` once closed. */
   async accept(): Promise<DenoConn> {
-    return new DenoConn(await this.#listener.accept());
+    if (this.#waiting) throw new Deno.errors.Busy("an accept is already in flight");
+    return this.tryAccept() ?? new DenoConn(await this.#listener.accept());
   }
 
-  /** Stops listening. Idempotent. */
+  /**
+   * Accepts ahead unless a connection or an error is in hand already, then
+   * tells `listener`.
+   *
+   * @param listener Called once, from a promise continuation.
+   */
+  whenAcceptable(listener: AcceptableListener): void {
+    if (this.#waiting) throw new Deno.errors.Busy("an accept is already in flight");
+    this.#waiting = true;
+    const ready = this.#ahead !== null || this.#failed !== null
+      ? Promise.resolve()
+      : this.#acceptAhead();
+    ready.then(() => {
+      this.#waiting = false;
+      listener.onAcceptable();
+    });
+  }
+
+  async #acceptAhead(): Promise<void> {
+    try {
+      this.#ahead = new DenoConn(await this.#listener.accept());
+    } catch (error) {
+      this.#failed = error instanceof Error ? error : new Error(String(error));
+    }
+  }
+
+  /**
+   * Takes what `whenAcceptable()` accepted ahead.
+   *
+   * @returns The connection, or null for none in hand.
+   * @throws {Error} The error met accepting ahead.
+   */
+  tryAccept(): DenoConn | null {
+    const ahead = this.#ahead;
+    if (ahead !== null) {
+      this.#ahead = null;
+      return ahead;
+    }
+    const failed = this.#failed;
+    if (failed !== null) {
+      this.#failed = null;
+      throw failed;
+    }
+    return null;
+  }
+
+  /** Stops listening; a connection accepted ahead and not taken is closed. Idempotent. */
   close(): void {
     try {
       this.#listener.close();
     } catch {
       // closed already
     }
+    this.#ahead?.close();
+    this.#ahead = null;
   }
 }

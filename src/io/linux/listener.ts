@@ -22,7 +22,7 @@ import { socketError } from "./kernel_libc.ts";
 import { SOCKADDR_BYTES, sockaddrHostname, sockaddrPort } from "./sockaddr.ts";
 import { EpollConn } from "./stream.ts";
 import { closedError, Waiting } from "./_waiting.ts";
-import type { StreamListener } from "../stream.ts";
+import type { AcceptableListener, StreamListener } from "../stream.ts";
 
 const LISTEN_BACKLOG = 4096;
 
@@ -46,6 +46,12 @@ export class EpollListener implements StreamListener, EpollTarget {
   #turn = -1;
   #acceptsThisTurn = 0;
   #accepting: Waiting<EpollConn> | null = null;
+  /** Who waits in {@linkcode EpollListener.whenAcceptable}. */
+  #ready: AcceptableListener | null = null;
+  /** Since the last edge, `accept4` has not said EAGAIN (connections may be queued). */
+  #acceptable = true;
+  /** A call from the loop's next turn is due (one at a time: each could ask for another). */
+  #retrying = false;
 
   private constructor(loop: EpollLoop, fd: number, addr: Deno.NetAddr) {
     this.#loop = loop;
@@ -83,22 +89,63 @@ export class EpollListener implements StreamListener, EpollTarget {
    */
   accept(): Promise<EpollConn> {
     this.#loop.promised = true;
-    if (this.#closed) return Promise.reject(closedError());
-    if (this.#accepting !== null) {
+    if (this.#accepting !== null || this.#ready !== null) {
       return Promise.reject(new Deno.errors.Busy("an accept is already in flight"));
     }
+    let result: EpollConn | null;
+    try {
+      result = this.tryAccept();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (result !== null) return Promise.resolve(result);
+    return new Promise((resolve, reject) => {
+      this.#accepting = new Waiting(NO_BYTES, resolve, reject);
+    });
+  }
+
+  /**
+   * Calls `listener.onAcceptable()` once, from the loop, when a connection
+   * may be waiting (or the listener was closed).
+   *
+   * @param listener Told once.
+   */
+  whenAcceptable(listener: AcceptableListener): void {
+    if (this.#accepting !== null || this.#ready !== null) {
+      throw new Deno.errors.Busy("an accept is already in flight");
+    }
+    if (this.#closed) {
+      queueMicrotask(() => listener.onAcceptable()); // the loop may be stopping too
+      return;
+    }
+    this.#ready = listener;
+    if (this.#acceptable) this.#retry();
+  }
+
+  /**
+   * Takes the next queued connection, without waiting: at most
+   * {@linkcode MAX_AT_ONCE_PER_TURN} in one turn of the loop (after that,
+   * null, and the loop comes back to it next turn).
+   *
+   * @returns The connection, or null for none now.
+   * @throws {Deno.errors.BadResource} Once the listener is closed.
+   * @throws {Error} When `accept4` fails (e.g. out of descriptors).
+   */
+  tryAccept(): EpollConn | null {
+    if (this.#closed) throw closedError();
+    if (!this.#acceptable) return null;
     if (this.#turn !== this.#loop.turn) {
       this.#turn = this.#loop.turn;
       this.#acceptsThisTurn = 0;
     }
-    if (++this.#acceptsThisTurn <= MAX_AT_ONCE_PER_TURN) {
-      const result = this.#tryAccept();
-      if (result instanceof Error) return Promise.reject(result);
-      if (result !== null) return Promise.resolve(result);
-    } else this.#loop.defer(this);
-    return new Promise((resolve, reject) => {
-      this.#accepting = new Waiting(NO_BYTES, resolve, reject);
-    });
+    if (++this.#acceptsThisTurn > MAX_AT_ONCE_PER_TURN) {
+      this.#retry();
+      return null;
+    }
+    const result = this.#tryAccept();
+    if (result instanceof Error) throw result;
+    if (result === null) this.#acceptable = false;
+    return result;
   }
 
   /** Stops listening; an accept in flight fails with `BadResource`. Idempotent. */
@@ -110,18 +157,39 @@ export class EpollListener implements StreamListener, EpollTarget {
     if (this.#accepting !== null) this.#loop.promised = true;
     this.#accepting?.reject(closedError());
     this.#accepting = null;
+    const ready = this.#ready;
+    this.#ready = null;
+    if (ready !== null) queueMicrotask(() => ready.onAcceptable()); // the loop may be stopping too
   }
 
-  /** @internal Called by the loop. */
+  /** Has the loop call {@linkcode EpollListener.onEvents} in its next turn, once. */
+  #retry(): void {
+    if (this.#retrying) return;
+    this.#retrying = true;
+    this.#loop.defer(this);
+  }
+
+  /** @internal Called by the loop: an edge (connections queued), or a deferred retry. */
   onEvents(): void {
-    // New connections mean the (promise-driven) accept loop has work, even
-    // when this edge finds the queue already taken: the loop yields after it.
-    this.#loop.promised = true;
+    this.#retrying = false;
+    this.#acceptable = true;
+    const ready = this.#ready;
+    if (ready !== null) {
+      this.#ready = null;
+      ready.onAcceptable();
+      return;
+    }
     const accepting = this.#accepting;
-    if (this.#closed || accepting === null) return;
-    const result = this.#tryAccept();
+    if (accepting === null) return;
+    let result: EpollConn | Error | null;
+    try {
+      result = this.tryAccept();
+    } catch (error) {
+      result = error instanceof Error ? error : new Error(String(error));
+    }
     if (result === null) return;
     this.#accepting = null;
+    this.#loop.promised = true;
     accepting.settle(result);
   }
 

@@ -12,7 +12,7 @@
 import type { Clock } from "../../time/clock.ts";
 import type { Instant } from "../../time/instant.ts";
 import type { ServiceCounters } from "../../ops/counters.ts";
-import { closeQuietly, writeAll } from "../../io/stream_server.ts";
+import { closeQuietly, type ConnectionEnded, writeAll } from "../../io/stream_server.ts";
 import type { StreamConn } from "../../io/stream.ts";
 
 /** The longest a one-shot write may take before the connection is closed. */
@@ -73,22 +73,48 @@ export class OneShotService {
   }
 
   /**
-   * Sends the payload on a new connection, then closes it.
+   * Sends the payload on a new connection, then closes it. With `ended`, the
+   * usual case (the socket takes the whole payload at once) is done before
+   * this returns, with no promise; otherwise the write goes on and the
+   * returned promise settles when the connection is done.
    *
    * @param conn The accepted connection.
    * @param counters Counts the request, and the answer or the error.
+   * @param ended Told of the end when it comes before this returns.
+   * @returns Nothing when done (and `ended` told), or the write under way.
    */
-  async handleConnection(conn: StreamConn, counters: ServiceCounters): Promise<void> {
+  handleConnection(
+    conn: StreamConn,
+    counters: ServiceCounters,
+    ended?: ConnectionEnded,
+  ): Promise<void> | void {
     counters.requests++;
-    // The payload almost always fits the socket buffer at once; the rare
-    // write that waits is bounded by one shared sweep, not a timer each.
+    const payload = this.payload();
+    if (ended === undefined) return this.#write(conn, payload, counters);
+    let written: number;
+    try {
+      written = conn.tryWrite(payload);
+    } catch {
+      counters.errors++; // the peer left already
+      closeQuietly(conn);
+      return ended(conn);
+    }
+    if (written < payload.length) return this.#write(conn, payload.subarray(written), counters);
+    counters.answers++;
+    closeQuietly(conn);
+    ended(conn);
+  }
+
+  /** Writes `bytes` as the socket takes them, within the bound, then closes. */
+  async #write(conn: StreamConn, bytes: Uint8Array, counters: ServiceCounters): Promise<void> {
+    // The rare write that waits is bounded by one shared sweep, not a timer each.
     this.#writing.set(conn, performance.now());
     if (this.#sweep === null) {
       const period = Math.min(1000, Math.max(10, this.#writeTimeoutMs / 4));
       this.#sweep = setInterval(() => this.#closeStuck(), period);
     }
     try {
-      await writeAll(conn, this.payload());
+      await writeAll(conn, bytes);
       counters.answers++;
     } catch {
       counters.errors++; // the peer left, or the sweep closed a stuck write
