@@ -46,6 +46,41 @@ Deno.test("OneShotService.handleConnection() writes the payload and closes", asy
   strictEqual(counters.answers, 1);
 });
 
+Deno.test("OneShotService.handleConnection() with ended: answered and closed before it returns, or the rest written", async () => {
+  const service = new OneShotService(fixedClock({ seconds: 0, nanos: 0 }), encodeRfc868);
+  /** A connection whose socket takes `takes` bytes at once; write() takes the rest. */
+  const conn = (takes: number) => {
+    const seen = { now: [] as number[], later: [] as number[], closed: false };
+    const fake = {
+      tryWrite: (
+        bytes: Uint8Array,
+      ) => (seen.now.push(...bytes.subarray(0, takes)), Math.min(takes, bytes.length)),
+      write: (bytes: Uint8Array) => (seen.later.push(...bytes), Promise.resolve(bytes.length)),
+      close: () => seen.closed = true,
+    } as unknown as StreamConn;
+    return { fake, seen };
+  };
+  // The usual case: all at once, no promise, ended told with the connection.
+  const counters = new Metrics().counter("time", "tcp");
+  const whole = conn(4);
+  const ended: StreamConn[] = [];
+  const result = service.handleConnection(whole.fake, counters, (c) => ended.push(c));
+  strictEqual(result, undefined);
+  deepStrictEqual(whole.seen.now, [0x83, 0xaa, 0x7e, 0x80]);
+  strictEqual(whole.seen.closed, true);
+  deepStrictEqual(ended, [whole.fake]);
+  strictEqual(counters.answers, 1);
+  // A full socket: the rest goes by write(), and the promise (not ended) reports the end.
+  const part = conn(1);
+  const promise = service.handleConnection(part.fake, counters, (c) => ended.push(c));
+  strictEqual(promise instanceof Promise, true);
+  await promise;
+  deepStrictEqual([...part.seen.now, ...part.seen.later], [0x83, 0xaa, 0x7e, 0x80]);
+  strictEqual(part.seen.closed, true);
+  strictEqual(ended.length, 1, "ended is not told when the promise reports");
+  strictEqual(counters.answers, 2);
+});
+
 Deno.test("OneShotService.payload() caches whole-second payloads for their second", () => {
   let now = { seconds: 10, nanos: 0 };
   let renders = 0;
