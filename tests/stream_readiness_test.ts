@@ -45,17 +45,23 @@ const ENGINES: Engine[] = [
   },
 ];
 
-/** Waits for the connection's next `whenReadable` call, and checks it came later. */
-function readable(conn: StreamConn): Promise<void> {
+/** Registers a listener through `register`, and waits for its call, checking it came later. */
+function toldLater(register: (notify: () => void) => void): Promise<void> {
   let returned = false;
   const told = new Promise<void>((resolve, reject) =>
-    conn.whenReadable({
-      onReadable: () => returned ? resolve() : reject(new Error("told within the call")),
-    })
+    register(() => returned ? resolve() : reject(new Error("told within the call")))
   );
   returned = true;
   return told;
 }
+
+/** Waits for the connection's next `whenReadable` call. */
+const readable = (conn: StreamConn) =>
+  toldLater((notify) => conn.whenReadable({ onReadable: notify }));
+
+/** Waits for the listener's next `whenAcceptable` call. */
+const acceptable = (listener: StreamListener) =>
+  toldLater((notify) => listener.whenAcceptable({ onAcceptable: notify }));
 
 /** Runs `use` with a client and the connection the engine accepted from it, then closes all. */
 async function withConn(
@@ -139,18 +145,6 @@ for (const engine of ENGINES) {
       });
     },
   });
-}
-
-/** Waits for the listener's next `whenAcceptable` call, and checks it came later. */
-function acceptable(listener: StreamListener): Promise<void> {
-  let returned = false;
-  const told = new Promise<void>((resolve, reject) =>
-    listener.whenAcceptable({
-      onAcceptable: () => returned ? resolve() : reject(new Error("told within the call")),
-    })
-  );
-  returned = true;
-  return told;
 }
 
 for (const engine of ENGINES) {
