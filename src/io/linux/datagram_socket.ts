@@ -317,13 +317,11 @@ export class KernelDatagramSocket implements DatagramEndpoint, DatagramBatch, Ep
     if (queued === 0) return;
     this.#queued = 0;
     if (sink.stamp !== undefined) {
-      const transmit = this.#transmitTime();
-      const view = this.#view;
-      for (let j = 0; j < queued; j++) {
-        const offset = REPLIES + this.#queuedSlots[j] * MAX_DATAGRAM_BYTES;
-        const length = view.getUint32(SEND_IOVECS + j * IOVEC_BYTES + 8, true);
-        sink.stamp(this.#bytes.subarray(offset, offset + length), transmit);
-      }
+      // Twice: the first pass brings the stamping code and data into the
+      // caches of a worker that was idle, so the second, after the clock
+      // read that counts, runs hot and nothing slow sits between it and the send.
+      this.#stamp(sink.stamp, queued);
+      this.#stamp(sink.stamp, queued);
     }
     let sent = 0;
     let next = 0;
@@ -343,6 +341,17 @@ export class KernelDatagramSocket implements DatagramEndpoint, DatagramBatch, Ep
       }
     }
     sink.onSent(sent, queued - sent);
+  }
+
+  /** Stamps the `queued` answers with the transmit time read now. */
+  #stamp(stamp: NonNullable<DatagramSink["stamp"]>, queued: number): void {
+    const transmit = this.#transmitTime();
+    const view = this.#view;
+    for (let j = 0; j < queued; j++) {
+      const offset = REPLIES + this.#queuedSlots[j] * MAX_DATAGRAM_BYTES;
+      const length = view.getUint32(SEND_IOVECS + j * IOVEC_BYTES + 8, true);
+      stamp(this.#bytes.subarray(offset, offset + length), transmit);
+    }
   }
 
   /** Stops receiving and closes the socket. Idempotent. */
