@@ -50,9 +50,11 @@ export interface DatagramSink {
   /** Handles one batch, queueing answers with {@linkcode DatagramBatch.reply}. */
   onBatch(batch: DatagramBatch): void;
   /**
-   * Called once per batch, just before its answers are sent, with the time
-   * they leave (one clock read per batch): NTP writes its transmit time here.
-   * Absent: no clock is read.
+   * Called for each answer just before the batch is sent, with the time it
+   * leaves (one clock read per batch): NTP writes its transmit time here. An
+   * engine may stamp an answer more than once (the kernel engine does it
+   * twice, the first pass warming its caches); the last time written is the
+   * one sent. Absent: no clock is read.
    */
   stamp?: (answer: Uint8Array, transmit: Instant) => void;
   /** After the send: how many answers left and how many the kernel refused. */

@@ -4,8 +4,8 @@
  * edge it takes up to {@linkcode MAX_BATCH} datagrams with one `recvmmsg`,
  * hands them to the {@linkcode DatagramSink} synchronously, and sends the
  * answers with one `sendmmsg` before the loop goes on: each datagram carries
- * the kernel's receive stamp, and the answers are stamped once per batch
- * just before they leave.
+ * the kernel's receive stamp, and the answers are stamped with one clock
+ * read per batch just before they leave (after a first, warming pass).
  *
  * The message headers hold raw addresses into one `Uint8Array` allocated
  * once (its backing store is outside the V8 heap and never moves). The base
