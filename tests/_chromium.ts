@@ -6,16 +6,14 @@
  * @module
  */
 
+import { isFile } from "./_host.ts";
+
 /** Where Debian installs Chromium. */
 export const CHROMIUM = "/usr/bin/chromium";
 
 /** Whether Chromium is installed. */
 export function hasChromium(): boolean {
-  try {
-    return Deno.statSync(CHROMIUM).isFile;
-  } catch {
-    return false;
-  }
+  return isFile(CHROMIUM);
 }
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };

@@ -5,13 +5,16 @@
  */
 
 import { fileURLToPath } from "node:url";
+import { runProgram } from "./_host.ts";
 
 export {
   canBind,
   commandSucceeds,
   hasProgram,
+  isFile,
   isRoot,
   runDenoScript,
+  runProgram,
   socketAt,
   udpAsk,
   underUlimit,
@@ -295,17 +298,7 @@ export async function runClockd(
     ? CLOCKD_COMMAND
     : ["run", "--quiet", ...options.permissions, `${ROOT}main.ts`];
   const [program, programArgs] = denoCommand([...runtime, ...args], options.wrap);
-  const output = await new Deno.Command(program, {
-    args: programArgs,
-    stdin: "null",
-    env: options.env,
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+  return await runProgram(program, programArgs, { env: options.env });
 }
 
 /** A TCP connection to a test server with line-oriented helpers. */

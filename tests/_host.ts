@@ -6,7 +6,7 @@
  */
 
 /**
- * Whether a program is on PATH (tests that drive it skip with a message when not).
+ * Whether a program is on PATH (tests that drive it are ignored when not, saying so in their name).
  *
  * @param name The program's name.
  * @returns True when a file of that name is in a PATH directory.
@@ -18,12 +18,61 @@
  * ```
  */
 export function hasProgram(name: string): boolean {
-  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
-    try {
-      if (Deno.statSync(`${dir}/${name}`).isFile) return true;
-    } catch { /* not here */ }
+  return (Deno.env.get("PATH") ?? "").split(":").some((dir) => isFile(`${dir}/${name}`));
+}
+
+/**
+ * Whether a regular file is at `path` (false when it cannot be looked at).
+ *
+ * @param path The path.
+ * @returns True for a file.
+ *
+ * @example Usage
+ * ```ts
+ * import { isFile } from "./_host.ts";
+ * if (isFile("/nonexistent/clockd") || isFile("/")) throw new Error();
+ * ```
+ */
+export function isFile(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
   }
-  return false;
+}
+
+/**
+ * Runs a program to its end, with stdin closed.
+ *
+ * @param program The program.
+ * @param args Its arguments.
+ * @param options Its working directory and extra environment.
+ * @returns Its exit code and what it printed.
+ *
+ * @example Usage
+ * ```ts
+ * import { runProgram } from "./_host.ts";
+ * const { code, stdout } = await runProgram(Deno.execPath(), ["eval", "console.log(6 * 7)"]);
+ * if (code !== 0 || stdout !== "42\n") throw new Error(stdout);
+ * ```
+ */
+export async function runProgram(
+  program: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const output = await new Deno.Command(program, {
+    args: [...args],
+    cwd: options.cwd,
+    env: options.env,
+    stdin: "null",
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
 }
 
 /**

@@ -7,6 +7,7 @@
  */
 
 import assert from "node:assert/strict";
+import { isFile } from "./_host.ts";
 import { fileURLToPath } from "node:url";
 import { parseBenchArgs } from "../bench/cli.ts";
 import { parseOpenFileLimit, processesFor, RESERVED_FDS, splitClients } from "../bench/fanout.ts";
@@ -911,13 +912,7 @@ Deno.test({
 });
 
 /** Where the fidelity run looks for chronyd (the test runs where it would). */
-const CHRONYD_INSTALLED = (() => {
-  try {
-    return Deno.statSync(CHRONYD).isFile;
-  } catch {
-    return false;
-  }
-})();
+const CHRONYD_INSTALLED = isFile(CHRONYD);
 
 Deno.test({
   name: CHRONYD_INSTALLED

@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { hasProgram } from "./_host.ts";
+import { hasProgram, runProgram } from "./_host.ts";
 
 const SCRIPT = fileURLToPath(new URL("../bench/cpu_per_answer.sh", import.meta.url));
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -15,19 +15,8 @@ const MISSING = ["ss", "python3", "getconf"].filter((command) => !hasProgram(com
 const SERVER = `${Deno.execPath()} run --allow-net --allow-env --allow-read --allow-ffi ` +
   `main.ts serve --session 127.0.0.1:{port} --workers 1 --tcp-rate off --log-level warning`;
 
-async function run(load: string) {
-  const output = await new Deno.Command("bash", {
-    args: [SCRIPT],
-    cwd: ROOT,
-    env: { SERVER, LOAD: load },
-    stdin: "null",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+function run(load: string) {
+  return runProgram("bash", [SCRIPT], { cwd: ROOT, env: { SERVER, LOAD: load } });
 }
 
 Deno.test({

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { isFile } from "./_host.ts";
 import { keyValueText, type WorldTime, worldTime } from "../src/protocols/http/world_time.ts";
 import { daylightSavingAt } from "../src/time/daylight_saving.ts";
 import { resolveZone } from "../src/time/zone.ts";
@@ -43,13 +44,7 @@ const ZONES = [
   "UTC",
 ];
 
-const hasZoneinfo = (() => {
-  try {
-    return Deno.statSync(`${ZONEINFO}/Europe/Paris`).isFile;
-  } catch {
-    return false;
-  }
-})();
+const hasZoneinfo = isFile(`${ZONEINFO}/Europe/Paris`);
 
 const tzifs = new Map<string, Tzif>();
 function tzif(zone: string): Tzif {

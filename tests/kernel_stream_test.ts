@@ -10,6 +10,7 @@ import { EpollListener } from "../src/io/linux/listener.ts";
 import { closeQuietly, isDisconnect, TcpServer, writeAll } from "../src/io/stream_server.ts";
 import { Metrics } from "../src/ops/metrics.ts";
 import type { StreamConn, StreamListener } from "../src/io/stream.ts";
+import { acceptOne } from "./_accept.ts";
 import { canBind } from "./_clockd.ts";
 
 const encoder = new TextEncoder();
@@ -55,7 +56,7 @@ Deno.test("EpollConn: accepted, read and written both ways, addresses as Deno na
     ok(listener.addr.port > 0);
     const [client, conn] = await Promise.all([
       Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port }),
-      listener.accept(),
+      acceptOne(listener),
     ]);
     const typed: StreamConn = conn; // the services take it as they take a Deno.TcpConn
     deepStrictEqual(typed.remoteAddr, { ...client.localAddr });
@@ -77,7 +78,7 @@ Deno.test("EpollConn: a read waits for bytes that come later", async () => {
   await withListener("127.0.0.1", async (listener) => {
     const [client, conn] = await Promise.all([
       Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port }),
-      listener.accept(),
+      acceptOne(listener),
     ]);
     const buffer = new Uint8Array(16);
     const pending = conn.read(buffer);
@@ -99,7 +100,7 @@ Deno.test("EpollConn: 4 MiB to a slow reader arrive whole through partial writes
   await withListener("127.0.0.1", async (listener) => {
     const [client, conn] = await Promise.all([
       Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port }),
-      listener.accept(),
+      acceptOne(listener),
     ]);
     const payload = new Uint8Array(4 * 1024 * 1024);
     for (let i = 0; i < payload.length; i++) payload[i] = (i * 7 + (i >> 12)) & 255;
@@ -118,7 +119,7 @@ Deno.test("EpollConn: a socket kept full is read at most MAX_AT_ONCE_PER_TURN ti
   await withListener("127.0.0.1", async (listener, loop) => {
     const [client, conn] = await Promise.all([
       Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port }),
-      listener.accept(),
+      acceptOne(listener),
     ]);
     const payload = encoder.encode("timestamp\n".repeat(10_000)); // 100,000 bytes
     const writing = writeAll(client, payload);
@@ -150,7 +151,7 @@ Deno.test("EpollConn: closing fails a read in flight with BadResource; a second 
   await withListener("127.0.0.1", async (listener) => {
     const [client, conn] = await Promise.all([
       Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port }),
-      listener.accept(),
+      acceptOne(listener),
     ]);
     const pending = conn.read(new Uint8Array(16));
     conn.close();
@@ -166,7 +167,7 @@ Deno.test("EpollConn: after a peer's reset a read ends and a write fails as a di
   await withListener("127.0.0.1", async (listener) => {
     const [client, conn] = await Promise.all([
       Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port }),
-      listener.accept(),
+      acceptOne(listener),
     ]);
     // Closing with unread bytes makes the client's kernel answer with a reset.
     await writeAll(conn, encoder.encode("unread\n"));
@@ -187,10 +188,10 @@ Deno.test("EpollConn: after a peer's reset a read ends and a write fails as a di
   });
 });
 
-Deno.test("EpollListener: close fails an accept in flight with BadResource", async () => {
+Deno.test("EpollListener: close tells a waiting listener, whose tryAccept() then fails with BadResource", async () => {
   const loop = EpollLoop.open();
   const listener = EpollListener.bind(loop, "127.0.0.1", 0);
-  const pending = listener.accept();
+  const pending = acceptOne(listener);
   listener.close();
   await rejects(pending, Deno.errors.BadResource);
   listener.close(); // idempotent
@@ -207,7 +208,7 @@ Deno.test({
       const v6 = EpollListener.bind(loop, "::1", 0);
       const [client6, conn6] = await Promise.all([
         Deno.connect({ hostname: "::1", port: v6.addr.port }),
-        v6.accept(),
+        acceptOne(v6),
       ]);
       strictEqual(conn6.remoteAddr.hostname, "::1");
       strictEqual(conn6.remoteAddr.port, (client6.localAddr as Deno.NetAddr).port);
@@ -218,7 +219,7 @@ Deno.test({
       strictEqual(dual.addr.hostname, "::");
       const [client4, conn4] = await Promise.all([
         Deno.connect({ hostname: "127.0.0.1", port: dual.addr.port }),
-        dual.accept(),
+        acceptOne(dual),
       ]);
       strictEqual(conn4.remoteAddr.hostname, "::ffff:127.0.0.1");
       client4.close();

@@ -11,7 +11,7 @@ import { systemClock } from "../src/time/clock.ts";
 import { writeKissOfDeath } from "../src/protocols/ntp/kiss_of_death.ts";
 import { writeNtpResponse } from "../src/protocols/ntp/responder.ts";
 import { ntpServerState } from "../src/protocols/ntp/server_state.ts";
-import { ALL_SERVICES, isRoot, runClockd, START_FLAGS, startClockd } from "./_clockd.ts";
+import { ALL_SERVICES, isFile, isRoot, runClockd, START_FLAGS, startClockd } from "./_clockd.ts";
 
 const ALL = ALL_SERVICES;
 
@@ -307,13 +307,7 @@ Deno.test("clockd query: a bare host:port or unknown scheme is a usage error lis
 });
 
 const XINETD = "/usr/sbin/xinetd";
-const hasXinetd = (() => {
-  try {
-    return Deno.statSync(XINETD).isFile;
-  } catch {
-    return false;
-  }
-})();
+const hasXinetd = isFile(XINETD);
 
 Deno.test({
   name: "clockd query reads xinetd's internal daytime and time services",

@@ -12,6 +12,7 @@ import { EpollLoop } from "../src/io/linux/epoll_loop.ts";
 import { EpollListener } from "../src/io/linux/listener.ts";
 import { DenoListener } from "../src/io/deno/stream.ts";
 import type { StreamConn, StreamListener } from "../src/io/stream.ts";
+import { acceptOne } from "./_accept.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -72,7 +73,7 @@ async function withConn(
   try {
     const [client, conn] = await Promise.all([
       Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port }),
-      listener.accept(),
+      acceptOne(listener),
     ]);
     try {
       await use(client, conn);

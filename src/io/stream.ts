@@ -99,16 +99,9 @@ export interface ReadableListener {
 /**
  * A listening socket: the part of `Deno.TcpListener` the accept loop uses.
  *
- * @example Accept one connection
+ * @example Close every connection as it comes, with no promise per connection
  * ```ts
  * import type { StreamListener } from "./stream.ts";
- * async function once(listener: StreamListener): Promise<void> {
- *   const conn = await listener.accept();
- *   conn.close();
- *   listener.close();
- * }
- *
- * // Close every connection as it comes, with no promise per connection.
  * function refuseAll(listener: StreamListener): void {
  *   listener.whenAcceptable({
  *     onAcceptable() {
@@ -119,21 +112,17 @@ export interface ReadableListener {
  *     },
  *   });
  * }
- * void once;
  * void refuseAll;
  * ```
  */
 export interface StreamListener {
-  /** Waits for the next connection; rejects with `BadResource` once closed. */
-  accept(): Promise<StreamConn>;
   /**
    * Calls `listener.onAcceptable()` once, later (never from within this
    * call), when {@linkcode StreamListener.tryAccept} would not wait: a
    * connection or an error is there, or the listener was closed. It may also
-   * call with nothing there; `tryAccept` then returns null. One at a time,
-   * and not with an `accept` in flight.
+   * call with nothing there; `tryAccept` then returns null. One at a time.
    *
-   * @throws {Deno.errors.Busy} With an accept or another listener waiting.
+   * @throws {Deno.errors.Busy} With another listener waiting.
    */
   whenAcceptable(listener: AcceptableListener): void;
   /**

@@ -50,9 +50,10 @@ export interface LeapAwareReading {
  * ```
  */
 export function nearInsertion(seconds: number, table: readonly LeapSecond[]): boolean {
-  for (const last of [seconds, seconds - 1]) {
-    if ((last + 1) % SECONDS_PER_DAY === 0 && leapEndingDay(last, table) > 0) return true;
-  }
+  // Called per answer: the day's last second or the midnight after, before any table lookup.
+  const inDay = ((seconds % SECONDS_PER_DAY) + SECONDS_PER_DAY) % SECONDS_PER_DAY;
+  if (inDay === SECONDS_PER_DAY - 1) return leapEndingDay(seconds, table) > 0;
+  if (inDay === 0) return leapEndingDay(seconds - 1, table) > 0;
   return false;
 }
 

@@ -22,10 +22,10 @@ const READ_AHEAD_BYTES = 1024;
  *
  * @example Usage
  * ```ts
- * import { DenoListener } from "./stream.ts";
- * const listener = new DenoListener(Deno.listen({ hostname: "127.0.0.1", port: 0 }));
+ * import { DenoConn } from "./stream.ts";
+ * const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
  * const client = Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
- * const conn = await listener.accept();
+ * const conn = new DenoConn(await listener.accept());
  * const peer = await client;
  * await peer.write(new TextEncoder().encode("hi"));
  * await new Promise<void>((onReadable) => conn.whenReadable({ onReadable }));
@@ -178,12 +178,6 @@ export class DenoListener implements StreamListener {
   #failed: Error | null = null;
   #waiting = false;
 
-  /** Waits for the next connection; rejects with `BadResource` once closed. */
-  async accept(): Promise<DenoConn> {
-    if (this.#waiting) throw new Deno.errors.Busy("an accept is already in flight");
-    return this.tryAccept() ?? new DenoConn(await this.#listener.accept());
-  }
-
   /**
    * Accepts ahead unless a connection or an error is in hand already, then
    * tells `listener`.
@@ -191,7 +185,7 @@ export class DenoListener implements StreamListener {
    * @param listener Called once, from a promise continuation.
    */
   whenAcceptable(listener: AcceptableListener): void {
-    if (this.#waiting) throw new Deno.errors.Busy("an accept is already in flight");
+    if (this.#waiting) throw new Deno.errors.Busy("a listener is already waiting");
     this.#waiting = true;
     const ready = this.#ahead !== null || this.#failed !== null
       ? Promise.resolve()

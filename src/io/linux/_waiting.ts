@@ -1,6 +1,6 @@
 /**
- * Private to the kernel engine's TCP: what a read, write or accept waiting
- * for its socket's next event holds, and the error of a closed socket.
+ * Private to the kernel engine's TCP: what a read or write waiting for its
+ * socket's next event holds, and the error of a closed socket.
  *
  * @module
  */
@@ -9,8 +9,8 @@
 export const closedError = (): Error => new Deno.errors.BadResource("the connection is closed");
 
 /**
- * A read, write or accept waiting for its socket's next event: the buffer it
- * works on and the promise it settles.
+ * A read or write waiting for its socket's next event: the buffer it works
+ * on and the promise it settles.
  */
 export class Waiting<T> {
   constructor(

@@ -21,13 +21,10 @@ import { type EpollLoop, type EpollTarget, MAX_AT_ONCE_PER_TURN } from "./epoll_
 import { socketError } from "./kernel_libc.ts";
 import { SOCKADDR_BYTES, sockaddrHostname, sockaddrPort } from "./sockaddr.ts";
 import { EpollConn } from "./stream.ts";
-import { closedError, Waiting } from "./_waiting.ts";
+import { closedError } from "./_waiting.ts";
 import type { AcceptableListener, StreamListener } from "../stream.ts";
 
 const LISTEN_BACKLOG = 4096;
-
-/** An accept waits on no buffer. */
-const NO_BYTES = new Uint8Array(0);
 
 /**
  * A listening socket with SO_REUSEPORT: the subset of `Deno.TcpListener`
@@ -45,7 +42,6 @@ export class EpollListener implements StreamListener, EpollTarget {
   #closed = false;
   #turn = -1;
   #acceptsThisTurn = 0;
-  #accepting: Waiting<EpollConn> | null = null;
   /** Who waits in {@linkcode EpollListener.whenAcceptable}. */
   #ready: AcceptableListener | null = null;
   /** Since the last edge, `accept4` has not said EAGAIN (connections may be queued). */
@@ -81,39 +77,13 @@ export class EpollListener implements StreamListener, EpollTarget {
   }
 
   /**
-   * Waits for the next connection.
-   *
-   * @returns The connection.
-   * @throws {Deno.errors.BadResource} Once the listener is closed.
-   * @throws {Error} When `accept4` fails (e.g. out of descriptors); the caller backs off.
-   */
-  accept(): Promise<EpollConn> {
-    this.#loop.promised = true;
-    if (this.#accepting !== null || this.#ready !== null) {
-      return Promise.reject(new Deno.errors.Busy("an accept is already in flight"));
-    }
-    let result: EpollConn | null;
-    try {
-      result = this.tryAccept();
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    if (result !== null) return Promise.resolve(result);
-    return new Promise((resolve, reject) => {
-      this.#accepting = new Waiting(NO_BYTES, resolve, reject);
-    });
-  }
-
-  /**
    * Calls `listener.onAcceptable()` once, from the loop, when a connection
    * may be waiting (or the listener was closed).
    *
    * @param listener Told once.
    */
   whenAcceptable(listener: AcceptableListener): void {
-    if (this.#accepting !== null || this.#ready !== null) {
-      throw new Deno.errors.Busy("an accept is already in flight");
-    }
+    if (this.#ready !== null) throw new Deno.errors.Busy("a listener is already waiting");
     if (this.#closed) {
       queueMicrotask(() => listener.onAcceptable()); // the loop may be stopping too
       return;
@@ -148,15 +118,12 @@ export class EpollListener implements StreamListener, EpollTarget {
     return result;
   }
 
-  /** Stops listening; an accept in flight fails with `BadResource`. Idempotent. */
+  /** Stops listening; a waiting listener is told (its `tryAccept` then fails). Idempotent. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#loop.remove(this.#fd);
     this.#loop.libc.symbols.close(this.#fd);
-    if (this.#accepting !== null) this.#loop.promised = true;
-    this.#accepting?.reject(closedError());
-    this.#accepting = null;
     const ready = this.#ready;
     this.#ready = null;
     if (ready !== null) queueMicrotask(() => ready.onAcceptable()); // the loop may be stopping too
@@ -174,23 +141,9 @@ export class EpollListener implements StreamListener, EpollTarget {
     this.#retrying = false;
     this.#acceptable = true;
     const ready = this.#ready;
-    if (ready !== null) {
-      this.#ready = null;
-      ready.onAcceptable();
-      return;
-    }
-    const accepting = this.#accepting;
-    if (accepting === null) return;
-    let result: EpollConn | Error | null;
-    try {
-      result = this.tryAccept();
-    } catch (error) {
-      result = error instanceof Error ? error : new Error(String(error));
-    }
-    if (result === null) return;
-    this.#accepting = null;
-    this.#loop.promised = true;
-    accepting.settle(result);
+    if (ready === null) return;
+    this.#ready = null;
+    ready.onAcceptable();
   }
 
   /** One `accept4`: a connection, null for "none yet", or the error. */
